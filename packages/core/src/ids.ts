@@ -1,0 +1,21 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Sortable ids safe in tmux session names and file paths: a prefix, the time in base36 and
+ * random hex. Only `[a-z0-9_]`.
+ */
+export function newId(prefix: 'tsk' | 'ws' | 'team' | 'tok' | 'agt'): string {
+  const time = Date.now().toString(36).padStart(9, '0');
+  return `${prefix}_${time}${randomBytes(5).toString('hex')}`;
+}
+
+export const TASK_ID_PATTERN = /^tsk_[a-z0-9]{10,40}$/;
+
+export function isTaskId(value: string): boolean {
+  return TASK_ID_PATTERN.test(value);
+}
+
+/** The tmux session a task runs in, on its agent's machine. */
+export function tmuxSessionName(taskId: string): string {
+  return `sy-${taskId}`;
+}
