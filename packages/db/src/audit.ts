@@ -1,0 +1,30 @@
+import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
+import type { Db } from './client.ts';
+import { auditLog } from './schema.ts';
+
+export type AuditRow = typeof auditLog.$inferSelect;
+
+export function writeAudit(
+  db: Db,
+  entry: Omit<typeof auditLog.$inferInsert, 'id' | 'ts'>,
+  now = Date.now(),
+): void {
+  db.insert(auditLog).values({ ...entry, ts: now }).run();
+}
+
+export function listAudit(
+  db: Db,
+  opts: { before?: number; limit: number; action?: string; targetId?: string },
+): AuditRow[] {
+  const where: SQL[] = [];
+  if (opts.before !== undefined) where.push(lt(auditLog.id, opts.before));
+  if (opts.action) where.push(eq(auditLog.action, opts.action));
+  if (opts.targetId) where.push(eq(auditLog.targetId, opts.targetId));
+  return db
+    .select()
+    .from(auditLog)
+    .where(and(...where))
+    .orderBy(desc(auditLog.id))
+    .limit(opts.limit)
+    .all();
+}

@@ -1,0 +1,41 @@
+export { createDb } from './client.ts';
+export type { Db, DbHandle } from './client.ts';
+export * as schema from './schema.ts';
+export { insertTeam, findTeam, listTeams, setQuota, setTeamRateLimit, quotaOf } from './teams.ts';
+export type { TeamRow } from './teams.ts';
+export { insertWorkspace, findWorkspace, listWorkspaces, updateWorkspace } from './workspaces.ts';
+export type { WorkspaceRow, NewWorkspace } from './workspaces.ts';
+export { upsertAgent, findAgent, listAgents, touchAgent, markAgentLost } from './agents.ts';
+export type { AgentRow } from './agents.ts';
+export {
+  hashToken,
+  generateToken,
+  insertToken,
+  findTokenBySecret,
+  touchToken,
+  listTokens,
+  findToken,
+  revokeToken,
+} from './tokens.ts';
+export type { TokenRow, NewToken } from './tokens.ts';
+export {
+  insertTask,
+  findTask,
+  findTaskByIdempotencyKey,
+  listTasks,
+  listTasksByStatus,
+  transitionTask,
+  updateTask,
+  listTaskEvents,
+  countTasks,
+  countTasksCreatedSince,
+  sumTeamCostSince,
+  insertTurn,
+  findTurn,
+  listTurns,
+  updateTurn,
+} from './tasks.ts';
+export type { TaskRow, TurnRow, TaskEventRow, NewTask, TaskFilter, TransitionOptions } from './tasks.ts';
+export { appendOutput, readOutput, tailOutput, countOutput } from './output.ts';
+export { writeAudit, listAudit } from './audit.ts';
+export type { AuditRow } from './audit.ts';

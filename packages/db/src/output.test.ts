@@ -1,0 +1,52 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDb, type DbHandle } from './client.ts';
+import { insertTask } from './tasks.ts';
+import { insertTeam } from './teams.ts';
+import { appendOutput, readOutput, tailOutput } from './output.ts';
+
+let dir: string;
+let h: DbHandle;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'sy-db-'));
+  h = createDb(join(dir, 'test.db'));
+});
+afterEach(() => {
+  h.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function task() {
+  const team = insertTeam(h.db, 'default');
+  return insertTask(
+    h.db,
+    { id: 'tsk_test000000001', teamId: team.id, prompt: 'p', workdir: '/tmp', options: {}, sessionId: 's' },
+    null,
+  );
+}
+
+const line = (seq: number) => ({ seq, ts: Date.now(), line: `{"n":${seq}}` });
+
+describe('appendOutput', () => {
+  it('stores each line once and acknowledges only the contiguous prefix', () => {
+    const t = task();
+    let ack = appendOutput(h.db, t.id, 1, [line(1), line(2), line(4)], 0);
+    expect(ack).toBe(2);
+    // A resend of what is stored changes nothing; the missing line closes the gap.
+    ack = appendOutput(h.db, t.id, 1, [line(2), line(3), line(4), line(5)], ack);
+    expect(ack).toBe(5);
+    expect(readOutput(h.db, t.id, 0, ack, 100).map((l) => l.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(tailOutput(h.db, t.id, ack, 2).map((l) => l.seq)).toEqual([4, 5]);
+  });
+
+  it('survives reopening the file (WAL, migrations applied once)', () => {
+    const t = task();
+    appendOutput(h.db, t.id, 1, [line(1)], 0);
+    h.close();
+    h = createDb(join(dir, 'test.db'));
+    expect(readOutput(h.db, t.id, 0, 1, 10)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,228 @@
+import {
+  index,
+  integer,
+  primaryKey,
+  real,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core';
+
+// Times are epoch milliseconds; JSON columns hold small documents (labels, options, usage).
+
+export const teams = sqliteTable('teams', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  maxRunning: integer('max_running'),
+  maxQueued: integer('max_queued'),
+  tasksPerDay: integer('tasks_per_day'),
+  monthlyBudgetUsd: real('monthly_budget_usd'),
+  /** Set when a workspace with rateLimitScope=team hit a limit: the team's shared key. */
+  rateLimitedUntil: integer('rate_limited_until'),
+  createdAt: integer('created_at').notNull(),
+});
+
+export const workspaces = sqliteTable(
+  'workspaces',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull().unique(),
+    teamId: text('team_id')
+      .notNull()
+      .references(() => teams.id),
+    maxConcurrency: integer('max_concurrency').notNull().default(1),
+    paused: integer('paused', { mode: 'boolean' }).notNull().default(false),
+    pool: integer('pool', { mode: 'boolean' }).notNull().default(false),
+    rateLimitScope: text('rate_limit_scope', { enum: ['workspace', 'team'] })
+      .notNull()
+      .default('workspace'),
+    labels: text('labels', { mode: 'json' }).$type<Record<string, string>>().notNull().default({}),
+    workdirRoots: text('workdir_roots', { mode: 'json' }).$type<string[]>().notNull(),
+    rateLimitedUntil: integer('rate_limited_until'),
+    /** Consecutive rate limits without a known reset, for exponential backoff. */
+    backoffLevel: integer('backoff_level').notNull().default(0),
+    /** When this workspace last got a team slot: fairness goes to the longest waiting. */
+    lastGrantAt: integer('last_grant_at').notNull().default(0),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('workspaces_team').on(t.teamId)],
+);
+
+export const agents = sqliteTable(
+  'agents',
+  {
+    id: text('id').primaryKey(),
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id),
+    hostname: text('hostname').notNull(),
+    agentVersion: text('agent_version').notNull(),
+    claudeVersion: text('claude_version'),
+    tmuxVersion: text('tmux_version'),
+    simulated: integer('simulated', { mode: 'boolean' }).notNull().default(false),
+    slots: integer('slots').notNull(),
+    freeSlots: integer('free_slots').notNull(),
+    workdirRoots: text('workdir_roots', { mode: 'json' }).$type<string[]>().notNull(),
+    problems: text('problems', { mode: 'json' }).$type<string[]>().notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+    registeredAt: integer('registered_at').notNull(),
+    /** Set when the agent went past its grace period; cleared when it syncs again. */
+    lostAt: integer('lost_at'),
+  },
+  (t) => [index('agents_workspace').on(t.workspaceId)],
+);
+
+export const tokens = sqliteTable(
+  'tokens',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind', { enum: ['user', 'agent'] }).notNull(),
+    name: text('name').notNull(),
+    role: text('role', { enum: ['admin', 'member', 'viewer', 'agent'] }).notNull(),
+    teamId: text('team_id').references(() => teams.id),
+    workspaceId: text('workspace_id').references(() => workspaces.id),
+    defaultWorkspaceId: text('default_workspace_id').references(() => workspaces.id),
+    /** SHA-256 of the whole token, hex. The token itself is never stored. */
+    hash: text('hash').notNull().unique(),
+    prefix: text('prefix').notNull(),
+    createdBy: text('created_by'),
+    createdAt: integer('created_at').notNull(),
+    lastUsedAt: integer('last_used_at'),
+    expiresAt: integer('expires_at'),
+    revokedAt: integer('revoked_at'),
+  },
+);
+
+export const tasks = sqliteTable(
+  'tasks',
+  {
+    id: text('id').primaryKey(),
+    teamId: text('team_id')
+      .notNull()
+      .references(() => teams.id),
+    /** Null while a pool task waits for any workspace of its team; pinned once it runs. */
+    workspaceId: text('workspace_id').references(() => workspaces.id),
+    status: text('status').notNull(),
+    prompt: text('prompt').notNull(),
+    workdir: text('workdir').notNull(),
+    priority: integer('priority').notNull().default(0),
+    labels: text('labels', { mode: 'json' }).$type<Record<string, string>>().notNull().default({}),
+    options: text('options', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    maxDurationSec: integer('max_duration_sec'),
+    idleTimeoutSec: integer('idle_timeout_sec'),
+    sessionId: text('session_id').notNull(),
+    currentTurn: integer('current_turn').notNull().default(1),
+    exitCode: integer('exit_code'),
+    result: text('result'),
+    isError: integer('is_error', { mode: 'boolean' }),
+    costUsd: real('cost_usd').notNull().default(0),
+    numTurns: integer('num_turns').notNull().default(0),
+    durationMs: integer('duration_ms').notNull().default(0),
+    usage: text('usage', { mode: 'json' }).$type<Record<string, number>>(),
+    todos: text('todos', { mode: 'json' }).$type<unknown[]>(),
+    errorCode: text('error_code'),
+    errorMessage: text('error_message'),
+    rateLimitedUntil: integer('rate_limited_until'),
+    /** Infrastructure attempts of the current turn (agent lost before start, spawn failed). */
+    attempts: integer('attempts').notNull().default(0),
+    lastSeq: integer('last_seq').notNull().default(0),
+    agentId: text('agent_id'),
+    leaseToken: text('lease_token'),
+    /** True once the agent said the current turn started: from then on it is never re-run. */
+    turnStarted: integer('turn_started', { mode: 'boolean' }).notNull().default(false),
+    killRequestedAt: integer('kill_requested_at'),
+    killReason: text('kill_reason'),
+    idempotencyKey: text('idempotency_key'),
+    requestHash: text('request_hash'),
+    createdBy: text('created_by'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    queuedAt: integer('queued_at').notNull(),
+    startedAt: integer('started_at'),
+    finishedAt: integer('finished_at'),
+  },
+  (t) => [
+    index('tasks_status').on(t.status),
+    index('tasks_workspace_status').on(t.workspaceId, t.status),
+    index('tasks_team_status').on(t.teamId, t.status),
+    index('tasks_created').on(t.createdAt),
+    uniqueIndex('tasks_idempotency').on(t.createdBy, t.idempotencyKey),
+  ],
+);
+
+export const turns = sqliteTable(
+  'turns',
+  {
+    taskId: text('task_id')
+      .notNull()
+      .references(() => tasks.id),
+    n: integer('n').notNull(),
+    prompt: text('prompt').notNull(),
+    status: text('status').notNull(),
+    outcome: text('outcome'),
+    exitCode: integer('exit_code'),
+    signal: text('signal'),
+    result: text('result'),
+    isError: integer('is_error', { mode: 'boolean' }),
+    costUsd: real('cost_usd'),
+    numTurns: integer('num_turns'),
+    durationMs: integer('duration_ms'),
+    summary: text('summary', { mode: 'json' }).$type<Record<string, unknown>>(),
+    reason: text('reason'),
+    startSeq: integer('start_seq'),
+    endSeq: integer('end_seq'),
+    agentId: text('agent_id'),
+    createdAt: integer('created_at').notNull(),
+    startedAt: integer('started_at'),
+    finishedAt: integer('finished_at'),
+  },
+  (t) => [primaryKey({ columns: [t.taskId, t.n] })],
+);
+
+export const outputLines = sqliteTable(
+  'output_lines',
+  {
+    taskId: text('task_id').notNull(),
+    seq: integer('seq').notNull(),
+    turn: integer('turn').notNull(),
+    ts: integer('ts').notNull(),
+    line: text('line').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.taskId, t.seq] })],
+);
+
+/** Every status change of a task, written in the same transaction as the change. */
+export const taskEvents = sqliteTable(
+  'task_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    taskId: text('task_id').notNull(),
+    ts: integer('ts').notNull(),
+    fromStatus: text('from_status'),
+    toStatus: text('to_status').notNull(),
+    reason: text('reason'),
+    actor: text('actor'),
+  },
+  (t) => [index('task_events_task').on(t.taskId)],
+);
+
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    ts: integer('ts').notNull(),
+    actor: text('actor'),
+    teamId: text('team_id'),
+    action: text('action').notNull(),
+    targetType: text('target_type').notNull(),
+    targetId: text('target_id'),
+    details: text('details', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [index('audit_ts').on(t.ts)],
+);
+
+export const meta = sqliteTable('meta', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
+
