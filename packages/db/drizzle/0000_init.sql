@@ -82,6 +82,8 @@ CREATE TABLE `tasks` (
 	`attempts` integer DEFAULT 0 NOT NULL,
 	`last_seq` integer DEFAULT 0 NOT NULL,
 	`agent_id` text,
+	`job_id` text,
+	`queue_name` text,
 	`lease_token` text,
 	`turn_started` integer DEFAULT false NOT NULL,
 	`kill_requested_at` integer,

@@ -127,6 +127,9 @@ export const tasks = sqliteTable(
     attempts: integer('attempts').notNull().default(0),
     lastSeq: integer('last_seq').notNull().default(0),
     agentId: text('agent_id'),
+    /** The BullMQ job of the current turn and its queue; the lease token is the job's lock. */
+    jobId: text('job_id'),
+    queueName: text('queue_name'),
     leaseToken: text('lease_token'),
     /** True once the agent said the current turn started: from then on it is never re-run. */
     turnStarted: integer('turn_started', { mode: 'boolean' }).notNull().default(false),

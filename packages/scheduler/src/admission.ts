@@ -1,0 +1,74 @@
+import { QuotaExceededError } from '@switchyard/core';
+import {
+  countTasks,
+  countTasksCreatedSince,
+  sumTeamCostSince,
+  type Db,
+  type TeamRow,
+} from '@switchyard/db';
+
+export function startOfUtcDay(t: number): number {
+  const d = new Date(t);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+}
+
+export function startOfUtcMonth(t: number): number {
+  const d = new Date(t);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+}
+
+function nextUtcMonth(t: number): number {
+  const d = new Date(t);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+}
+
+export interface TeamUsageNumbers {
+  running: number;
+  queued: number;
+  tasksToday: number;
+  monthSpendUsd: number;
+}
+
+export function teamUsage(db: Db, teamId: string, t: number): TeamUsageNumbers {
+  return {
+    running: countTasks(db, { teamId, statuses: ['dispatched', 'running'] }),
+    queued: countTasks(db, { teamId, statuses: ['queued', 'rate_limited'] }),
+    tasksToday: countTasksCreatedSince(db, teamId, startOfUtcDay(t)),
+    monthSpendUsd: sumTeamCostSince(db, teamId, startOfUtcMonth(t)),
+  };
+}
+
+/**
+ * Refuses a new task that would pass one of the team's limits, saying which and when it frees.
+ * The running limit is not checked here: past it, work waits in the queue.
+ */
+export function admitTask(db: Db, team: TeamRow, t: number): void {
+  const u = teamUsage(db, team.id, t);
+  if (team.maxQueued !== null && u.queued >= team.maxQueued) {
+    throw new QuotaExceededError(`team ${team.name} has ${u.queued} tasks waiting, its limit is ${team.maxQueued}`, {
+      limit: 'maxQueued',
+      max: team.maxQueued,
+      current: u.queued,
+      resetsAt: null,
+    });
+  }
+  if (team.tasksPerDay !== null && u.tasksToday >= team.tasksPerDay) {
+    throw new QuotaExceededError(`team ${team.name} created ${u.tasksToday} tasks today, its limit is ${team.tasksPerDay}`, {
+      limit: 'tasksPerDay',
+      max: team.tasksPerDay,
+      current: u.tasksToday,
+      resetsAt: new Date(startOfUtcDay(t) + 86_400_000).toISOString(),
+    });
+  }
+  if (team.monthlyBudgetUsd !== null && u.monthSpendUsd >= team.monthlyBudgetUsd) {
+    throw new QuotaExceededError(
+      `team ${team.name} spent $${u.monthSpendUsd.toFixed(2)} this month, its budget is $${team.monthlyBudgetUsd}`,
+      {
+        limit: 'monthlyBudgetUsd',
+        max: team.monthlyBudgetUsd,
+        current: u.monthSpendUsd,
+        resetsAt: new Date(nextUtcMonth(t)).toISOString(),
+      },
+    );
+  }
+}
