@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { PayloadTooLargeError } from '@switchyard/core';
+import { authenticate } from './auth.ts';
+import type { AppDeps, AppEnv } from './context.ts';
+import { errorResponse } from './errors.ts';
+import { agentRoutes } from './routes/agent.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { fleetRoutes } from './routes/fleet.ts';
+import { schedulingRoutes } from './routes/scheduling.ts';
+import { seedRoutes } from './routes/seed.ts';
+import { taskRoutes } from './routes/tasks.ts';
+
+/** The whole HTTP surface, with no I/O of its own: everything comes in `deps`. */
+export function createApp(deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>();
+
+  app.use('*', async (c, next) => {
+    const requestId = c.req.header('x-request-id')?.slice(0, 100) || randomUUID();
+    c.set('requestId', requestId);
+    c.set('logger', deps.logger.child({ requestId }));
+    c.header('x-request-id', requestId);
+    const started = performance.now();
+    await next();
+    const ms = Math.round(performance.now() - started);
+    const level = c.res.status >= 500 ? 'error' : 'debug';
+    c.get('logger')[level]({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, 'request');
+  });
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: deps.config.maxBodyBytes,
+      onError: () => {
+        throw new PayloadTooLargeError(`request body is over ${deps.config.maxBodyBytes} bytes`, {
+          limit: deps.config.maxBodyBytes,
+        });
+      },
+    }),
+  );
+  app.onError(errorResponse);
+  app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
+
+  app.get('/healthz', (c) => c.json({ ok: true }));
+  app.get('/readyz', async (c) => {
+    const sqlite = (() => {
+      try {
+        return deps.db.ping();
+      } catch {
+        return false;
+      }
+    })();
+    const redis = await deps.redisPing().catch(() => false);
+    return c.json({ ok: sqlite && redis, sqlite, redis }, sqlite && redis ? 200 : 503);
+  });
+
+  app.route('/agent/v1', agentRoutes(deps));
+  app.route('/api/claude', seedRoutes(deps));
+
+  const v1 = new OpenAPIHono<AppEnv>();
+  v1.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  v1.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Switchyard API', version: '0.1.0', description: 'Task broker for Claude Code across workspace pods.' },
+    security: [{ bearer: [] }],
+    servers: [{ url: '/v1' }],
+  });
+  v1.use('*', async (c, next) => {
+    if (c.req.path === '/v1/openapi.json' || c.req.path === '/v1/docs') return next();
+    return authenticate(deps.db.db, 'user')(c, next);
+  });
+  v1.route('/', taskRoutes(deps));
+  v1.route('/', fleetRoutes(deps));
+  v1.route('/', schedulingRoutes(deps));
+  v1.route('/', adminRoutes(deps));
+  app.route('/v1', v1);
+  return app;
+}

@@ -1,0 +1,34 @@
+import type { Logger } from 'pino';
+import type { DbHandle } from '@switchyard/db';
+import type { Scheduler } from '@switchyard/scheduler';
+import type { Config } from './config.ts';
+
+/** Who is calling: resolved from the bearer token by the auth middleware. */
+export interface Principal {
+  tokenId: string;
+  name: string;
+  kind: 'user' | 'agent';
+  role: 'admin' | 'member' | 'viewer' | 'agent';
+  /** The team a member or viewer belongs to; null for admins. */
+  teamId: string | null;
+  /** The only workspace an agent token acts for. */
+  workspaceId: string | null;
+  defaultWorkspaceId: string | null;
+}
+
+export interface AppDeps {
+  db: DbHandle;
+  scheduler: Scheduler;
+  logger: Logger;
+  config: Pick<Config, 'maxPromptBytes' | 'maxBodyBytes'>;
+  /** Pings Redis for /readyz. */
+  redisPing: () => Promise<boolean>;
+}
+
+export interface AppEnv {
+  Variables: {
+    principal: Principal;
+    logger: Logger;
+    requestId: string;
+  };
+}

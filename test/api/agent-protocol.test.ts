@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emptySummary, type Lease, type SyncResponse } from '@switchyard/core';
+import { startApi, type TestApi } from '../support/api.ts';
+import { startRedis, type RedisServer } from '../support/redis.ts';
+
+let redis: RedisServer;
+let api: TestApi;
+let agentToken: string;
+
+beforeAll(async () => {
+  redis = await startRedis();
+  api = await startApi({ redisUrl: redis.url });
+  agentToken = readFileSync(api.agentTokenFile, 'utf8').trim();
+});
+afterAll(async () => {
+  await api?.stop();
+  await redis?.stop();
+});
+
+const agent = (path: string, json: unknown) =>
+  api.call(`/agent/v1${path}`, { method: 'POST', token: agentToken, json });
+
+async function register(hostname = 'pod-1'): Promise<string> {
+  const res = await agent('/register', {
+    hostname,
+    agentVersion: '0.1.0',
+    claudeVersion: '2.0.0-sim (Claude Code)',
+    tmuxVersion: '3.3a',
+    slots: 2,
+    workdirRoots: ['/tmp'],
+    problems: [],
+    simulated: true,
+  });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { agentId: string }).agentId;
+}
+
+async function sync(agentId: string, running: unknown[] = [], waitMs = 0): Promise<SyncResponse> {
+  const res = await agent('/sync', { agentId, freeSlots: 2, running, waitMs });
+  expect(res.status).toBe(200);
+  return (await res.json()) as SyncResponse;
+}
+
+describe('agent protocol against the real API, Redis and SQLite', () => {
+  it('leases a queued task, stores its lines once and in order, and completes it', async () => {
+    const agentId = await register();
+    const created = await api.call('/v1/tasks', { method: 'POST', json: { workspace: 'local', prompt: 'hello', workdir: '/tmp' } });
+    expect(created.status).toBe(201);
+    const task = (await created.json()) as { id: string; status: string };
+    expect(task.status).toBe('queued');
+
+    const { leases } = await sync(agentId);
+    expect(leases).toHaveLength(1);
+    const lease = leases[0] as Lease;
+    expect(lease).toMatchObject({ taskId: task.id, turn: 1, prompt: 'hello', resume: false, startSeq: 1, workdir: '/tmp' });
+
+    expect((await agent(`/tasks/${task.id}/started`, { turn: 1, tmuxSession: `sy-${task.id}` })).status).toBe(200);
+    const lines = [
+      '{"type":"system","subtype":"init","session_id":"s"}',
+      '{"type":"assistant","message":{"content":[{"type":"text","text":"hi"}]}}',
+      '{"type":"result","subtype":"success","is_error":false,"result":"done","total_cost_usd":0.25,"num_turns":2,"duration_ms":1500}',
+    ];
+    // Out of order and with a resend: the API acknowledges only the contiguous prefix.
+    let res = await agent(`/tasks/${task.id}/events`, { turn: 1, lines: [{ seq: 1, ts: Date.now(), line: lines[0] }, { seq: 3, ts: Date.now(), line: lines[2] }] });
+    expect(await res.json()).toEqual({ ackSeq: 1 });
+    const early = await agent(`/tasks/${task.id}/finished`, { turn: 1, outcome: 'exited', exitCode: 0, signal: null, lastSeq: 3, summary: emptySummary(), reason: null, stderrTail: null });
+    expect(early.status).toBe(409);
+    expect(((await early.json()) as { error: { code: string; details: { ackSeq: number } } }).error).toMatchObject({ code: 'output_incomplete', details: { ackSeq: 1 } });
+    res = await agent(`/tasks/${task.id}/events`, { turn: 1, lines: lines.map((line, i) => ({ seq: i + 1, ts: Date.now(), line })) });
+    expect(await res.json()).toEqual({ ackSeq: 3 });
+
+    const summary = { ...emptySummary(), resultSubtype: 'success', isError: false, result: 'done', costUsd: 0.25, numTurns: 2, durationMs: 1500 };
+    res = await agent(`/tasks/${task.id}/finished`, { turn: 1, outcome: 'exited', exitCode: 0, signal: null, lastSeq: 3, summary, reason: null, stderrTail: null });
+    expect(res.status).toBe(200);
+
+    const view = (await (await api.call(`/v1/tasks/${task.id}`)).json()) as Record<string, unknown>;
+    expect(view).toMatchObject({ status: 'completed', exitCode: 0, result: 'done', costUsd: 0.25, numTurns: 2, durationMs: 1500 });
+    expect(view.finishedAt).toEqual(expect.any(String));
+    const out = await (await api.call(`/v1/tasks/${task.id}/output`)).text();
+    expect(out).toBe(lines.map((l) => `${l}\n`).join(''));
+    const tail = await (await api.call(`/v1/tasks/${task.id}/output?tail=1`)).text();
+    expect(tail).toBe(`${lines[2]}\n`);
+  });
+
+  it('holds a sync open until work arrives (long-poll)', async () => {
+    const agentId = await register('pod-2');
+    const pending = sync(agentId, [], 10_000);
+    await new Promise((r) => setTimeout(r, 300));
+    const created = await api.call('/v1/tasks', { method: 'POST', json: { workspace: 'local', prompt: 'wake up', workdir: '/tmp' } });
+    const { id } = (await created.json()) as { id: string };
+    const { leases } = await pending;
+    expect(leases.map((l) => l.taskId)).toContain(id);
+  });
+
+  it('refuses user tokens on the agent API and agent tokens on the user API', async () => {
+    const r1 = await api.call('/agent/v1/sync', { method: 'POST', json: {} });
+    expect(r1.status).toBe(401);
+    const r2 = await api.call('/v1/tasks', { token: agentToken });
+    expect(r2.status).toBe(401);
+    const r3 = await api.call('/v1/tasks', { token: 'syu_nope' });
+    expect(((await r3.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
+  });
+});
