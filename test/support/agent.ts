@@ -1,0 +1,96 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const CLAUDE_SIM = join(REPO, 'packages', 'claude-sim', 'bin', 'claude-sim.js');
+
+export interface TestAgent {
+  proc: ChildProcess;
+  dir: string;
+  /** Everything the agent printed, for assertions and post-mortems. */
+  output(): string;
+  /** SIGTERM and wait: the agent's graceful shutdown. */
+  stop(): Promise<void>;
+  /** SIGKILL: the agent dies mid-work, as a crash or an OOM kill would. */
+  crash(): Promise<void>;
+}
+
+/**
+ * The real agent daemon as a subprocess (`node --import tsx apps/agent/src/main.ts`), running
+ * claude-sim in real tmux. Reuse `dir` to restart an agent on the same state.
+ */
+export function startAgent(opts: {
+  url: string;
+  tokenFile: string;
+  dir?: string;
+  slots?: number;
+  roots?: string[];
+  env?: Record<string, string>;
+}): TestAgent {
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'sy-agent-'));
+  const simState = join(dir, 'claude-sim-state');
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'apps/agent/src/main.ts')], {
+    cwd: REPO,
+    env: {
+      ...process.env,
+      SWITCHYARD_URL: opts.url,
+      SWITCHYARD_AGENT_TOKEN_FILE: opts.tokenFile,
+      SWITCHYARD_AGENT_DIR: dir,
+      SWITCHYARD_AGENT_SLOTS: String(opts.slots ?? 2),
+      SWITCHYARD_WORKDIR_ROOTS: (opts.roots ?? ['/tmp', tmpdir()]).join(':'),
+      SWITCHYARD_CLAUDE_BIN: CLAUDE_SIM,
+      CLAUDE_SIM_STATE_DIR: simState,
+      SWITCHYARD_LOG_LEVEL: process.env.SWITCHYARD_TEST_LOG ?? 'info',
+      ...opts.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  proc.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  return {
+    proc,
+    dir,
+    output: () => out,
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) {
+        proc.kill('SIGTERM');
+        await exited;
+      }
+    },
+    async crash() {
+      if (proc.exitCode === null && proc.signalCode === null) {
+        proc.kill('SIGKILL');
+        await exited;
+      }
+    },
+  };
+}
+
+/** Removes an agent's state dir and any tmux sessions of its tasks. */
+export function cleanupAgentDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** Polls `fn` until it returns a truthy value or `ms` pass; the last error or value explains a timeout. */
+export async function waitFor<T>(fn: () => Promise<T> | T, ms = 30_000, what = 'condition'): Promise<NonNullable<T>> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v as NonNullable<T>;
+      last = v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${ms} ms waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
