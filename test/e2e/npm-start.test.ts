@@ -1,0 +1,110 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { TaskView } from '@switchyard/core';
+import { REPO, waitFor } from '../support/agent.ts';
+import { freePort } from '../support/redis.ts';
+
+interface Instance {
+  proc: ChildProcess;
+  dataDir: string;
+  port: number;
+  log: () => string;
+}
+
+const started: Instance[] = [];
+
+/** `npm start` exactly as a user runs it, with its own data dir and port. */
+async function npmStart(): Promise<Instance> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sy-start-'));
+  const port = await freePort();
+  const proc = spawn('npm', ['start'], {
+    cwd: REPO,
+    env: { ...process.env, SWITCHYARD_DATA_DIR: dataDir, SWITCHYARD_PORT: String(port), REDIS_URL: '', SWITCHYARD_CLAUDE_BIN: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let log = '';
+  proc.stdout!.on('data', (b: Buffer) => (log += b.toString()));
+  proc.stderr!.on('data', (b: Buffer) => (log += b.toString()));
+  const inst = { proc, dataDir, port, log: () => log };
+  started.push(inst);
+  return inst;
+}
+
+async function stop(inst: Instance): Promise<number | null> {
+  if (inst.proc.exitCode !== null) return inst.proc.exitCode;
+  const exited = new Promise<number | null>((r) => inst.proc.once('exit', (code) => r(code)));
+  // npm forwards SIGTERM to the script; signal the process group as a terminal's Ctrl-C would.
+  process.kill(-inst.proc.pid!, 'SIGINT');
+  return exited;
+}
+
+afterAll(async () => {
+  for (const inst of started) {
+    if (inst.proc.exitCode === null) {
+      try {
+        process.kill(-inst.proc.pid!, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+    rmSync(inst.dataDir, { recursive: true, force: true });
+  }
+});
+
+function processesUsing(dataDir: string): string[] {
+  const ps = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
+  return ps.split('\n').filter((l) => l.includes(dataDir) && !l.includes('ps -eo'));
+}
+
+describe('npm start', () => {
+  it('brings up Redis, the API and a local agent; runs a task; stops cleanly on Ctrl-C', async () => {
+    const [a, b] = await Promise.all([npmStart(), npmStart()]);
+    for (const inst of [a!, b!]) {
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${inst.port}/readyz`)).ok, 120_000, `instance on ${inst.port} ready; log:\n${inst.log()}`);
+    }
+    const inst = a!;
+    const tokenFile = join(inst.dataDir, 'admin-token');
+    expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+    const token = readFileSync(tokenFile, 'utf8').trim();
+    expect(token).toMatch(/^syu_/);
+    const call = (path: string, init: RequestInit = {}) =>
+      fetch(`http://127.0.0.1:${inst.port}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
+
+    // No claude here: the local agent falls back to claude-sim and says so.
+    const ws = await waitFor(async () => {
+      const w = (await (await call('/v1/workspaces/local')).json()) as { ready: boolean; agent: { simulated: boolean } | null };
+      return w.ready ? w : null;
+    }, 60_000, 'local workspace ready');
+    expect(ws.agent?.simulated).toBe(true);
+    expect(inst.log()).toMatch(/claude-sim/i);
+
+    const res = await call('/v1/tasks', { method: 'POST', body: JSON.stringify({ workspace: 'local', prompt: '@sim say started by npm start', workdir: '/tmp' }) });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as TaskView;
+    const done = await waitFor(async () => {
+      const t = (await (await call(`/v1/tasks/${id}`)).json()) as TaskView;
+      return ['completed', 'failed'].includes(t.status) ? t : null;
+    }, 60_000, 'task done');
+    expect(done.status).toBe('completed');
+    expect(await (await call(`/v1/tasks/${id}/output`)).text()).toContain('started by npm start');
+
+    // The second instance runs beside the first on its own Redis and data.
+    const tokenB = readFileSync(join(b!.dataDir, 'admin-token'), 'utf8').trim();
+    expect(tokenB).not.toBe(token);
+    const list = await fetch(`http://127.0.0.1:${b!.port}/v1/tasks`, { headers: { authorization: `Bearer ${tokenB}` } });
+    expect(((await list.json()) as { tasks: unknown[] }).tasks).toHaveLength(0);
+
+    // The console says where the token is and never prints it.
+    expect(inst.log()).toContain(tokenFile);
+    expect(inst.log()).not.toContain(token);
+
+    for (const i of [a!, b!]) {
+      expect(await stop(i)).toBe(0);
+      await waitFor(() => processesUsing(i.dataDir).length === 0, 20_000, `no process left using ${i.dataDir}: ${processesUsing(i.dataDir).join('\n')}`);
+    }
+  }, 240_000);
+});
