@@ -1,0 +1,3 @@
+export { run, resolveCommand } from './run.ts';
+export type { Io, Output } from './io.ts';
+export { EXIT } from './errors.ts';
