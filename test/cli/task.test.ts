@@ -224,6 +224,17 @@ describe('switchyard task list, show, logs', () => {
     expect(none.stderr).toContain(`No output yet: ${queued} is queued.`);
   });
 
+  it('stops following on Ctrl-C with exit 130 and leaves the task alone', async () => {
+    const id = await createTask('keep running');
+    const run = startCli(['task', 'logs', '-f', id], { env });
+    await run.waitFor(/· queued/);
+    run.proc.kill('SIGINT');
+    const r = await run.done;
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain(`stopped following ${id}; the task keeps running.\nFollow it again with 'switchyard task logs -f ${id}'`);
+    expect((await getTask(id)).status).toBe('queued');
+  });
+
   it('says how to find tasks when an id is unknown, with exit 3', async () => {
     const r = await sy(['task', 'show', 'tsk_doesnotexist']);
     expect(r.code).toBe(3);

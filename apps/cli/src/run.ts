@@ -89,8 +89,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
         if (!t.token) {
           throw new CliError(`not logged in to ${t.url}`, 'Run switchyard login --url URL --token-file FILE, or set SWITCHYARD_URL and SWITCHYARD_TOKEN.', EXIT.server);
         }
-        if (t.warning) io.stderr.write(`warning: ${t.warning}\n`);
-        client ??= createClient({ url: t.url, token: t.token, userAgent: USER_AGENT });
+        if (!client) {
+          if (t.warning) io.stderr.write(`warning: ${t.warning}\n`);
+          client = createClient({ url: t.url, token: t.token, userAgent: USER_AGENT });
+        }
         return client;
       },
     };

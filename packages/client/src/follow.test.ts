@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TaskView } from '@switchyard/core';
 import { createClient } from './client.ts';
-import { ApiError } from './errors.ts';
+import { ApiError, ConnectionError } from './errors.ts';
 import type { TaskStreamEvent } from './follow.ts';
 
 // A scripted SSE server: each connection to /events runs the next script, so the tests can
@@ -173,6 +173,17 @@ describe('following a task over SSE', () => {
     const events = await collect(s.url, { untilTurn: 2 });
     expect(seqs(events)).toEqual([1, 2]);
     expect(events.filter((e) => e.type === 'end')).toHaveLength(1);
+  });
+
+  it('fails at once when the API was never reachable, instead of retrying a wrong URL', async () => {
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((r) => probe.close(r));
+    const started = Date.now();
+    const err = await collect(`http://127.0.0.1:${port}`).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectionError);
+    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('returns quietly when the caller aborts', async () => {

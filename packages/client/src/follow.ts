@@ -1,5 +1,5 @@
 import { OutputLineSchema, TaskViewSchema, type OutputLine, type TaskStatus, type TaskView } from '@switchyard/core';
-import { ApiError } from './errors.ts';
+import { ApiError, ConnectionError } from './errors.ts';
 import type { Http, Schema } from './http.ts';
 import { readSse } from './sse.ts';
 
@@ -66,6 +66,8 @@ export async function* followTask(http: Http, id: string, opts: FollowOptions = 
   let lastStatus: TaskStatus | null = null;
   let failingSince: number | null = null;
   let attempt = 0;
+  // Until a stream has worked once, an unreachable API is a wrong URL, not a blip to ride out.
+  let connectedOnce = false;
 
   while (!opts.signal?.aborted) {
     const conn = new AbortController();
@@ -89,6 +91,7 @@ export async function* followTask(http: Http, id: string, opts: FollowOptions = 
       if (!res.body) throw new Error('empty event stream');
       failingSince = null;
       attempt = 0;
+      connectedOnce = true;
       for await (const ev of readSse(res.body, touch)) {
         if (ev.event === 'line') {
           const line = OutputLineSchema.parse(JSON.parse(ev.data));
@@ -129,7 +132,7 @@ export async function* followTask(http: Http, id: string, opts: FollowOptions = 
       if (!ended) throw new Error('the event stream closed before the task ended');
     } catch (err) {
       if (opts.signal?.aborted) return;
-      if (isFatal(err)) throw err;
+      if (isFatal(err) || (!connectedOnce && err instanceof ConnectionError)) throw err;
       const now = Date.now();
       failingSince ??= now;
       if (now - failingSince > giveUpMs) throw err;
