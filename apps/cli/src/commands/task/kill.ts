@@ -1,5 +1,4 @@
-import type { TaskView } from '@switchyard/core';
-import { isTerminal } from '@switchyard/core';
+import { isTerminal, type TaskView } from '@switchyard/core';
 import type { Command } from '../../command.ts';
 import { explain } from '../../explain.ts';
 import { EXIT } from '../../errors.ts';

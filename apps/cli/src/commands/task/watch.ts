@@ -1,7 +1,7 @@
 import { renderLine, type TaskView } from '@switchyard/core';
 import type { Ctx } from '../../command.ts';
 import { CliError, EXIT } from '../../errors.ts';
-import { paint } from '../../format/color.ts';
+import { colorWanted, paint } from '../../format/color.ts';
 import { summaryLine } from '../../format/task.ts';
 import { clock } from '../../format/time.ts';
 
@@ -26,7 +26,7 @@ export interface WatchOptions {
  */
 export async function watchTask(ctx: Ctx, id: string, o: WatchOptions): Promise<TaskView> {
   const { io } = ctx;
-  const p = paint(ctx.color && io.stderr.isTTY === true);
+  const p = paint(colorWanted(io.stderr, io.env));
   const ac = new AbortController();
   const off = io.onInterrupt(() => ac.abort());
   try {
