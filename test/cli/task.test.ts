@@ -118,6 +118,16 @@ describe('switchyard task create', () => {
 });
 
 describe('switchyard task --wait and --follow', () => {
+  it('task wait collects the verdict of a task created earlier', async () => {
+    const id = await createTask('later');
+    const run = startCli(['task', 'wait', id, '-o', 'json'], { env });
+    await run.waitFor(/· queued/);
+    await agent.run(id, [sj.result('done later')], { result: 'done later' });
+    const r = await run.done;
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ id, status: 'completed', result: 'done later' });
+  });
+
   it('--wait prints the result and exits 0 when the task completes', async () => {
     const run = startCli(['task', 'create', '-w', 'local', '--wait', 'answer me'], { env });
     const id = await createdId(run);
@@ -136,7 +146,9 @@ describe('switchyard task --wait and --follow', () => {
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toMatchObject({ id, status: 'failed', exitCode: 1 });
     expect(r.stderr).toContain(`✖ failed · ${id}`);
-    // Following a finished task exits the same way at once.
+    // Following or waiting for a finished task exits the same way at once.
+    const waited = await sy(['task', 'wait', id]);
+    expect(waited).toMatchObject({ code: 1, stdout: 'it broke\n' });
     const logs = await sy(['task', 'logs', '-f', id]);
     expect(logs.code).toBe(1);
     expect(logs.stdout).toContain('✖ failed (error_during_execution)');

@@ -65,7 +65,7 @@ export function rootHelp(groups: Group[], top: Command[], version: string): stri
     '  NO_COLOR                no colours even on a terminal',
     '',
     'Exit codes:',
-    `  ${EXIT.ok} ok · ${EXIT.taskFailed} the task failed (--wait, --follow, logs -f) · ${EXIT.usage} usage error or refused request ·`,
+    `  ${EXIT.ok} ok · ${EXIT.taskFailed} the task failed (--wait, --follow, logs -f, task wait) · ${EXIT.usage} usage error or refused request ·`,
     `  ${EXIT.server} server, connection or auth error · ${EXIT.interrupted} interrupted`,
     '',
     'Start with:',
