@@ -9,6 +9,7 @@ import {
   insertTeam,
   insertToken,
   insertWorkspace,
+  setTokenDefaultWorkspace,
   type DbHandle,
 } from '@switchyard/db';
 
@@ -51,6 +52,9 @@ export function bootstrap(h: DbHandle, dataDir: string, local: boolean, logger: 
         teamId: team.id,
         workdirRoots: [...new Set([homedir(), tmpdir(), '/tmp', process.cwd()])],
       });
+    // The bootstrap admin's tasks go to `local` by default, so /api/claude works out of the box.
+    const admin = findTokenBySecret(h.db, readSecret(adminFile)!);
+    if (admin && admin.defaultWorkspaceId === null) setTokenDefaultWorkspace(h.db, admin.id, ws.id);
     const agentFile = join(dataDir, 'agent-token');
     const existing = readSecret(agentFile);
     const row = existing ? findTokenBySecret(h.db, existing) : undefined;

@@ -16,6 +16,7 @@ export {
   listTokens,
   findToken,
   revokeToken,
+  setTokenDefaultWorkspace,
 } from './tokens.ts';
 export type { TokenRow, NewToken } from './tokens.ts';
 export {

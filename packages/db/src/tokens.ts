@@ -65,3 +65,7 @@ export function findToken(db: Db, id: string): TokenRow | undefined {
 export function revokeToken(db: Db, id: string, now = Date.now()): TokenRow | undefined {
   return db.update(tokens).set({ revokedAt: now }).where(eq(tokens.id, id)).returning().get();
 }
+
+export function setTokenDefaultWorkspace(db: Db, id: string, workspaceId: string | null): void {
+  db.update(tokens).set({ defaultWorkspaceId: workspaceId }).where(eq(tokens.id, id)).run();
+}

@@ -1,9 +1,208 @@
-import { Hono } from 'hono';
-import type { AppDeps, AppEnv } from '../context.ts';
+import { randomUUID } from 'node:crypto';
+import { Hono, type Context } from 'hono';
+import {
+  isTerminal,
+  newId,
+  SwitchyardError,
+  tmuxSessionName,
+  type TaskStatus,
+} from '@switchyard/core';
+import { findTask, findWorkspace, listTasks, listTurns, readOutput, tailOutput, writeAudit, type TaskRow } from '@switchyard/db';
+import { assertCanWrite, authenticate, canSee } from '../auth.ts';
+import type { AppDeps, AppEnv, Principal } from '../context.ts';
+import { checkWorkdir } from '../workdir.ts';
 
-/** `/api/claude/*`: the per-pod Claude Task API, kept working unchanged against Switchyard. */
+/** The seed API's four statuses, from Switchyard's nine. */
+export function seedStatus(status: string): 'running' | 'completed' | 'error' | 'killed' {
+  switch (status) {
+    case 'completed':
+      return 'completed';
+    case 'failed':
+    case 'lost':
+      return 'error';
+    case 'killed':
+    case 'cancelled':
+      return 'killed';
+    default:
+      return 'running';
+  }
+}
+
+const secs = (ms: number | null): number | null => (ms === null ? null : ms / 1000);
+
+class SeedError extends Error {
+  constructor(
+    readonly status: 400 | 401 | 404 | 409 | 413 | 429 | 500,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function readPrompt(c: Context): Promise<{ prompt: string; workdir?: string }> {
+  let body: unknown;
+  try {
+    body = await c.req.json();
+  } catch {
+    throw new SeedError(400, 'Invalid JSON body');
+  }
+  const b = (body ?? {}) as Record<string, unknown>;
+  if (typeof b.prompt !== 'string' || b.prompt.trim() === '') throw new SeedError(400, 'prompt is required');
+  if (b.workdir !== undefined && typeof b.workdir !== 'string') throw new SeedError(400, 'workdir must be a string');
+  return { prompt: b.prompt, workdir: b.workdir as string | undefined };
+}
+
+/**
+ * `/api/claude/*`: the per-pod Claude Task API, kept working unchanged against Switchyard, so
+ * existing scripts change only their base URL and token. Tasks go to the token's default
+ * workspace. Errors keep the seed's shape, `{"error": "..."}`.
+ */
 export function seedRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
-  void deps;
+  const db = deps.db.db;
+
+  app.onError((err, c) => {
+    if (err instanceof SeedError) return c.json({ error: err.message }, err.status);
+    if (err instanceof SwitchyardError) {
+      const status = ([400, 401, 404, 409, 413, 429].includes(err.status) ? err.status : 400) as 400;
+      return c.json({ error: err.message }, status);
+    }
+    c.get('logger')?.error({ err }, 'seed api error');
+    return c.json({ error: 'Internal server error' }, 500);
+  });
+  app.notFound((c) => c.json({ error: 'Not found' }, 404));
+  app.use('*', authenticate(db, 'user'));
+
+  function visible(p: Principal, id: string): TaskRow {
+    const t = findTask(db, id);
+    if (!t || !canSee(p, t.teamId)) throw new SeedError(404, 'Task not found');
+    return t;
+  }
+
+  function detail(t: TaskRow) {
+    const lines = tailOutput(db, t.id, t.lastSeq, 50).map((l) => l.line);
+    if (isTerminal(t.status as TaskStatus) && t.status !== 'cancelled') lines.push(`__CLAUDE_EXIT_CODE_${t.exitCode ?? 1}__`);
+    return {
+      task_id: t.id,
+      session_id: t.sessionId,
+      prompt: t.prompt,
+      workdir: t.workdir,
+      status: seedStatus(t.status),
+      created_at: secs(t.createdAt),
+      ...(t.finishedAt !== null && isTerminal(t.status as TaskStatus) ? { finished_at: secs(t.finishedAt) } : {}),
+      tmux_session: tmuxSessionName(t.id),
+      recent_output: lines.slice(-50).join('\n'),
+      ...(t.errorMessage && seedStatus(t.status) === 'error' ? { error: t.errorMessage } : {}),
+    };
+  }
+
+  app.post('/tasks', async (c) => {
+    const p = c.get('principal');
+    const { prompt, workdir } = await readPrompt(c);
+    if (!p.defaultWorkspaceId) {
+      throw new SeedError(400, 'this token has no default workspace; create one with "defaultWorkspace" or use POST /v1/tasks');
+    }
+    const ws = findWorkspace(db, p.defaultWorkspaceId);
+    if (!ws) throw new SeedError(400, 'the default workspace of this token no longer exists');
+    assertCanWrite(p, ws.teamId, 'workspace', ws.name);
+    const bytes = Buffer.byteLength(prompt, 'utf8');
+    if (bytes > deps.config.maxPromptBytes) throw new SeedError(413, `prompt is ${bytes} bytes, the limit is ${deps.config.maxPromptBytes}`);
+    const dir = checkWorkdir(workdir ?? ws.workdirRoots[0]!, ws.workdirRoots);
+    const task = await deps.scheduler.createTask(
+      {
+        id: newId('tsk'),
+        teamId: ws.teamId,
+        workspaceId: ws.id,
+        prompt,
+        workdir: dir,
+        priority: 0,
+        labels: { api: 'seed' },
+        options: {},
+        maxDurationSec: null,
+        idleTimeoutSec: null,
+        sessionId: randomUUID(),
+        createdBy: p.tokenId,
+      },
+      p.name,
+    );
+    writeAudit(db, { actor: p.name, teamId: task.teamId, action: 'task.created', targetType: 'task', targetId: task.id, details: { api: 'seed' } });
+    return c.json(
+      {
+        task_id: task.id,
+        session_id: task.sessionId,
+        prompt: task.prompt,
+        workdir: task.workdir,
+        status: seedStatus(task.status),
+        created_at: secs(task.createdAt),
+        tmux_session: tmuxSessionName(task.id),
+      },
+      201,
+    );
+  });
+
+  app.get('/tasks', (c) => {
+    const p = c.get('principal');
+    const rows = listTasks(db, { teamId: p.role === 'admin' ? undefined : (p.teamId ?? '-'), limit: 500 });
+    return c.json({
+      tasks: rows.map((t) => ({
+        task_id: t.id,
+        prompt: t.prompt.length > 120 ? t.prompt.slice(0, 120) : t.prompt,
+        status: seedStatus(t.status),
+        created_at: secs(t.createdAt),
+      })),
+    });
+  });
+
+  app.get('/tasks/:id', (c) => c.json(detail(visible(c.get('principal'), c.req.param('id')))));
+
+  app.get('/tasks/:id/output', (c) => {
+    const t = visible(c.get('principal'), c.req.param('id'));
+    const tailParam = c.req.query('tail');
+    let tail: number | undefined;
+    if (tailParam !== undefined) {
+      tail = Number(tailParam);
+      if (!Number.isInteger(tail) || tail < 1) throw new SeedError(400, 'tail must be a positive integer');
+    }
+    const lines = readOutput(db, t.id, 0, t.lastSeq, 10_000_000).map((l) => l.line);
+    if (isTerminal(t.status as TaskStatus) && t.status !== 'cancelled') lines.push(`__CLAUDE_EXIT_CODE_${t.exitCode ?? 1}__`);
+    const out = tail ? lines.slice(-tail) : lines;
+    return c.text(out.length ? `${out.join('\n')}\n` : '', 200, { 'content-type': 'text/plain; charset=utf-8' });
+  });
+
+  app.post('/tasks/:id/message', async (c) => {
+    const p = c.get('principal');
+    const t = visible(p, c.req.param('id'));
+    const { prompt } = await readPrompt(c);
+    assertCanWrite(p, t.teamId, 'task', t.id);
+    const bytes = Buffer.byteLength(prompt, 'utf8');
+    if (bytes > deps.config.maxPromptBytes) throw new SeedError(413, `prompt is ${bytes} bytes, the limit is ${deps.config.maxPromptBytes}`);
+    const row = await deps.scheduler.followUp(t.id, prompt, p.name);
+    writeAudit(db, { actor: p.name, teamId: t.teamId, action: 'task.messaged', targetType: 'task', targetId: t.id, details: { api: 'seed' } });
+    return c.json({
+      task_id: row.id,
+      session_id: row.sessionId,
+      status: 'running',
+      followups: listTurns(db, row.id)
+        .filter((turn) => turn.n > 1)
+        .map((turn) => ({ prompt: turn.prompt, sent_at: secs(turn.createdAt) })),
+    });
+  });
+
+  app.delete('/tasks/:id', async (c) => {
+    const p = c.get('principal');
+    const t = visible(p, c.req.param('id'));
+    assertCanWrite(p, t.teamId, 'task', t.id);
+    await deps.scheduler.kill(t.id, p.name);
+    writeAudit(db, { actor: p.name, teamId: t.teamId, action: 'task.killed', targetType: 'task', targetId: t.id, details: { api: 'seed' } });
+    return c.json({ task_id: t.id, status: 'killed', killed_at: Date.now() / 1000 });
+  });
+
+  app.post('/tasks/:id/prepare-terminal', (c) => {
+    const t = visible(c.get('principal'), c.req.param('id'));
+    const session = tmuxSessionName(t.id);
+    const ws = t.workspaceId ? findWorkspace(db, t.workspaceId) : undefined;
+    return c.json({ task_id: t.id, tmux_session: session, command: `tmux attach -t ${session}`, workspace: ws?.name ?? null });
+  });
+
   return app;
 }
