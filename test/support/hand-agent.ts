@@ -50,14 +50,24 @@ export class HandAgent {
       if (!lease) await new Promise((r) => setTimeout(r, 100));
     }
     if (!lease) throw new Error(`task ${taskId} was never leased`);
+    return this.runLeased(lease, lines, opts.exitCode ?? 0, opts);
+  }
+
+  /** Runs a turn already leased: started, the lines, finished. */
+  async runLeased(
+    lease: Lease,
+    lines: string[],
+    exitCode = 0,
+    opts: { summary?: Partial<TurnSummary>; outcome?: 'exited' | 'killed' | 'rate_limited' } = {},
+  ): Promise<Lease> {
+    const taskId = lease.taskId;
     await this.post(`/tasks/${taskId}/started`, { turn: lease.turn, tmuxSession: `sy-${taskId}` });
     if (lines.length) {
       await this.post(`/tasks/${taskId}/events`, {
         turn: lease.turn,
-        lines: lines.map((line, i) => ({ seq: lease!.startSeq + i, ts: Date.now(), line })),
+        lines: lines.map((line, i) => ({ seq: lease.startSeq + i, ts: Date.now(), line })),
       });
     }
-    const exitCode = opts.exitCode ?? 0;
     await this.post(`/tasks/${taskId}/finished`, {
       turn: lease.turn,
       outcome: opts.outcome ?? 'exited',
