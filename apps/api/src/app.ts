@@ -4,7 +4,10 @@ import { bodyLimit } from 'hono/body-limit';
 import { PayloadTooLargeError } from '@switchyard/core';
 import { authenticate } from './auth.ts';
 import type { AppDeps, AppEnv } from './context.ts';
+import { renderDocs } from './docs.ts';
 import { errorResponse } from './errors.ts';
+import { Counters, renderMetrics } from './metrics.ts';
+import { fleetEventRoutes } from './routes/events.ts';
 import { agentRoutes } from './routes/agent.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { fleetRoutes } from './routes/fleet.ts';
@@ -54,17 +57,22 @@ export function createApp(deps: AppDeps) {
     return c.json({ ok: sqlite && redis, sqlite, redis }, sqlite && redis ? 200 : 503);
   });
 
+  const counters = new Counters(deps.scheduler.hub);
+  app.get('/metrics', (c) => c.text(renderMetrics(deps.db, deps.scheduler, counters), 200, { 'content-type': 'text/plain; version=0.0.4' }));
+
   app.route('/agent/v1', agentRoutes(deps));
   app.route('/api/claude', seedRoutes(deps));
 
   const v1 = new OpenAPIHono<AppEnv>();
   v1.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
-  v1.doc31('/openapi.json', {
+  const docConfig = {
     openapi: '3.1.0',
     info: { title: 'Switchyard API', version: '0.1.0', description: 'Task broker for Claude Code across workspace pods.' },
     security: [{ bearer: [] }],
     servers: [{ url: '/v1' }],
-  });
+  };
+  v1.doc31('/openapi.json', docConfig);
+  v1.get('/docs', (c) => c.html(renderDocs(v1.getOpenAPI31Document(docConfig) as Parameters<typeof renderDocs>[0])));
   v1.use('*', async (c, next) => {
     if (c.req.path === '/v1/openapi.json' || c.req.path === '/v1/docs') return next();
     return authenticate(deps.db.db, 'user')(c, next);
@@ -73,6 +81,7 @@ export function createApp(deps: AppDeps) {
   v1.route('/', fleetRoutes(deps));
   v1.route('/', schedulingRoutes(deps));
   v1.route('/', adminRoutes(deps));
+  v1.route('/', fleetEventRoutes(deps));
   app.route('/v1', v1);
   return app;
 }

@@ -277,7 +277,12 @@ export function taskRoutes(deps: AppDeps) {
       return streamSSE(c, async (stream) => {
         const hub = deps.scheduler.hub;
         let wake: (() => void) | null = null;
-        const poke = (): void => wake?.();
+        // Set by every event, so one that lands between reading and sleeping is not missed.
+        let dirty = false;
+        const poke = (): void => {
+          dirty = true;
+          wake?.();
+        };
         const onOutput = (e: { taskId: string }): void => { if (e.taskId === id) poke(); };
         const onTask = (t: TaskRow): void => { if (t.id === id) poke(); };
         hub.on('output', onOutput);
@@ -287,6 +292,7 @@ export function taskRoutes(deps: AppDeps) {
         let lastStatus = '';
         try {
           while (!closed) {
+            dirty = false;
             const cur = findTask(db, id)!;
             for (;;) {
               const lines = readOutput(db, id, after, cur.lastSeq, 500);
@@ -298,18 +304,27 @@ export function taskRoutes(deps: AppDeps) {
             }
             if (cur.status !== lastStatus) {
               lastStatus = cur.status;
-              await stream.writeSSE({ event: 'status', data: JSON.stringify({ status: cur.status, rateLimitedUntil: cur.rateLimitedUntil }) });
+              await stream.writeSSE({ event: 'status', data: JSON.stringify({ status: cur.status, rateLimitedUntil: cur.rateLimitedUntil === null ? null : new Date(cur.rateLimitedUntil).toISOString() }) });
             }
-            const pendingTurn = isTerminal(cur.status as TaskStatus) && after >= cur.lastSeq;
-            if (pendingTurn) {
+            const finished = isTerminal(cur.status as TaskStatus) && after >= cur.lastSeq;
+            if (finished) {
               await stream.writeSSE({ event: 'end', data: JSON.stringify(taskView(db, cur)) });
               break;
             }
-            await new Promise<void>((resolve) => {
-              const timer = setTimeout(resolve, 15_000);
-              wake = () => { clearTimeout(timer); wake = null; resolve(); };
+            // Sleep until new output or a status change, or send a comment to keep proxies open.
+            if (dirty) continue;
+            const woken = await new Promise<boolean>((resolve) => {
+              const timer = setTimeout(() => {
+                wake = null;
+                resolve(false);
+              }, 15_000);
+              wake = () => {
+                clearTimeout(timer);
+                wake = null;
+                resolve(true);
+              };
             });
-            if (!closed && findTask(db, id)!.lastSeq === after && !wake) await stream.write(': keep-alive\n\n');
+            if (!woken && !closed) await stream.write(': keep-alive\n\n');
           }
         } finally {
           hub.off('output', onOutput);

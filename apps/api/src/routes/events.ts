@@ -1,0 +1,75 @@
+import { Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { findWorkspace, type TaskRow } from '@switchyard/db';
+import { canSee } from '../auth.ts';
+import type { AppDeps, AppEnv } from '../context.ts';
+
+/**
+ * `GET /v1/events`: fleet changes as server-sent events — `task` (status changes), `agent`
+ * (online/offline), `workspace` (rate limits) — limited to the teams the token may see.
+ */
+export function fleetEventRoutes(deps: AppDeps) {
+  const app = new Hono<AppEnv>();
+  const db = deps.db.db;
+  app.get('/events', (c) => {
+    const p = c.get('principal');
+    return streamSSE(c, async (stream) => {
+      const hub = deps.scheduler.hub;
+      const queue: { event: string; data: unknown }[] = [];
+      let wake: (() => void) | null = null;
+      const push = (event: string, data: unknown): void => {
+        queue.push({ event, data });
+        wake?.();
+      };
+      const lastStatus = new Map<string, string>();
+      const onTask = (t: TaskRow): void => {
+        if (!canSee(p, t.teamId) || lastStatus.get(t.id) === t.status) return;
+        lastStatus.set(t.id, t.status);
+        const ws = t.workspaceId ? findWorkspace(db, t.workspaceId) : undefined;
+        push('task', { id: t.id, status: t.status, workspace: ws?.name ?? null, exitCode: t.exitCode, rateLimitedUntil: t.rateLimitedUntil === null ? null : new Date(t.rateLimitedUntil).toISOString() });
+      };
+      const onAgent = (a: { agentId: string; workspaceId: string; online: boolean }): void => {
+        const ws = findWorkspace(db, a.workspaceId);
+        if (ws && canSee(p, ws.teamId)) push('agent', { id: a.agentId, workspace: ws.name, online: a.online });
+      };
+      const onWorkspace = (w: { workspaceId: string; teamId: string; rateLimitedUntil: number | null }): void => {
+        const ws = findWorkspace(db, w.workspaceId);
+        if (ws && canSee(p, w.teamId)) push('rate_limit', { workspace: ws.name, rateLimitedUntil: w.rateLimitedUntil === null ? null : new Date(w.rateLimitedUntil).toISOString() });
+      };
+      hub.on('task', onTask);
+      hub.on('agent', onAgent);
+      hub.on('workspace', onWorkspace);
+      let closed = false;
+      stream.onAbort(() => {
+        closed = true;
+        wake?.();
+      });
+      try {
+        await stream.writeSSE({ event: 'ready', data: '{}' });
+        while (!closed) {
+          while (queue.length) {
+            const { event, data } = queue.shift()!;
+            await stream.writeSSE({ event, data: JSON.stringify(data) });
+          }
+          const woken = await new Promise<boolean>((resolve) => {
+            const timer = setTimeout(() => {
+              wake = null;
+              resolve(false);
+            }, 15_000);
+            wake = () => {
+              clearTimeout(timer);
+              wake = null;
+              resolve(true);
+            };
+          });
+          if (!woken && !closed) await stream.write(': keep-alive\n\n');
+        }
+      } finally {
+        hub.off('task', onTask);
+        hub.off('agent', onAgent);
+        hub.off('workspace', onWorkspace);
+      }
+    });
+  });
+  return app;
+}
