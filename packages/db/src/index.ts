@@ -25,6 +25,7 @@ export {
   findTaskByIdempotencyKey,
   listTasks,
   listTasksByStatus,
+  oldestQueued,
   transitionTask,
   updateTask,
   listTaskEvents,

@@ -184,3 +184,14 @@ export function listTurns(db: Db, taskId: string): TurnRow[] {
 export function updateTurn(db: Db, taskId: string, n: number, patch: Partial<TurnRow>): void {
   db.update(turns).set(patch).where(and(eq(turns.taskId, taskId), eq(turns.n, n))).run();
 }
+
+/** The queued task of a workspace that has waited longest. */
+export function oldestQueued(db: Db, workspaceId: string): TaskRow | undefined {
+  return db
+    .select()
+    .from(tasks)
+    .where(and(eq(tasks.workspaceId, workspaceId), eq(tasks.status, 'queued')))
+    .orderBy(asc(tasks.queuedAt))
+    .limit(1)
+    .get();
+}

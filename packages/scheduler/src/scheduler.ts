@@ -24,6 +24,7 @@ import {
   insertTask,
   insertTurn,
   listAgents,
+  oldestQueued,
   listTasksByStatus,
   listTurns,
   listWorkspaces,
@@ -55,6 +56,8 @@ export interface SchedulerConfig {
   maxWorkers: number;
   /** How often to look for silent agents and expired rate limits. */
   sweepEveryMs: number;
+  /** How often the reconciler compares SQLite with Redis. */
+  reconcileEveryMs: number;
 }
 
 const DEFAULTS: SchedulerConfig = {
@@ -63,6 +66,7 @@ const DEFAULTS: SchedulerConfig = {
   prefix: 'sy',
   maxWorkers: 64,
   sweepEveryMs: 5_000,
+  reconcileEveryMs: 60_000,
 };
 
 export interface SchedulerDeps {
@@ -89,6 +93,8 @@ export class OutputIncompleteError extends SwitchyardError {
 }
 
 const ACTIVE: TaskStatus[] = ['dispatched', 'running'];
+/** How old a lease must be before its absence from the agent's turns means it was lost. */
+const LEASE_LOST_MS = 5_000;
 
 export type Scheduler = ReturnType<typeof createScheduler>;
 
@@ -109,6 +115,7 @@ export function createScheduler(deps: SchedulerDeps) {
   });
   const concurrencySet = new Map<string, number>();
   let sweepTimer: NodeJS.Timeout | undefined;
+  let reconcileTimer: NodeJS.Timeout | undefined;
 
   function emitTask(task: TaskRow): TaskRow {
     hub.emit('task', task);
@@ -204,6 +211,21 @@ export function createScheduler(deps: SchedulerDeps) {
     };
   }
 
+  /**
+   * Among the other workspaces of a team that could start work now, the one whose oldest queued
+   * task has waited longest, with the time it started waiting.
+   */
+  function longestWaiting(teamId: string, exceptWorkspaceId: string): { workspaceId: string; since: number } | null {
+    let best: { workspaceId: string; since: number } | null = null;
+    for (const other of listWorkspaces(db, teamId)) {
+      if (other.id === exceptWorkspaceId || workspaceProblems(other).length > 0) continue;
+      if (countTasks(db, { workspaceId: other.id, statuses: ACTIVE }) >= other.maxConcurrency) continue;
+      const oldest = oldestQueued(db, other.id);
+      if (oldest && (!best || oldest.queuedAt < best.since)) best = { workspaceId: other.id, since: oldest.queuedAt };
+    }
+    return best;
+  }
+
   type Grant = { kind: 'lease'; lease: Lease } | { kind: 'stale' } | { kind: 'full' };
 
   /** Decides in one SQLite transaction whether this agent may run the job's task. */
@@ -218,8 +240,15 @@ export function createScheduler(deps: SchedulerDeps) {
         return { kind: 'full' };
       }
       const team = findTeam(db, ws.teamId)!;
-      if (team.maxRunning !== null && countTasks(db, { teamId: team.id, statuses: ACTIVE }) >= team.maxRunning) {
-        return { kind: 'full' };
+      if (team.maxRunning !== null) {
+        const running = countTasks(db, { teamId: team.id, statuses: ACTIVE });
+        if (running >= team.maxRunning) return { kind: 'full' };
+        const waiting = longestWaiting(team.id, ws.id);
+        if (waiting && waiting.since < task.queuedAt) {
+          // A freed team slot goes to the workspace that has waited longest.
+          hub.emit('wake', waiting.workspaceId);
+          return { kind: 'full' };
+        }
       }
       const t = now();
       const row = transitionTask(
@@ -273,8 +302,16 @@ export function createScheduler(deps: SchedulerDeps) {
   }
 
   /** Heartbeat: extends the locks of this agent's leases; returns commands for it. */
-  async function heartbeat(agentId: string, running: RunningTurn[]): Promise<AgentCommand[]> {
+  async function heartbeat(agentId: string, running: RunningTurn[], syncStartedAt = now()): Promise<AgentCommand[]> {
     const commands: AgentCommand[] = [];
+    const held = new Set(running.map((r) => `${r.taskId}/${r.turn}`));
+    for (const task of listTasksByStatus(db, ['dispatched']).filter((t) => t.agentId === agentId)) {
+      // Leased before the agent's last sync began yet not among its turns: the answer that
+      // carried the lease was lost. The turn never started, so it goes back to the queue.
+      if (task.updatedAt < syncStartedAt - LEASE_LOST_MS && !held.has(`${task.id}/${task.currentTurn}`)) {
+        await returnLease(task, 'the agent never received the lease');
+      }
+    }
     const mine = listTasksByStatus(db, ACTIVE).filter((t) => t.agentId === agentId);
     const byQueue = new Map<string, { ids: string[]; tokens: string[] }>();
     for (const task of mine) {
@@ -415,6 +452,24 @@ export function createScheduler(deps: SchedulerDeps) {
     return findTask(db, taskId)!;
   }
 
+  /** A dispatched turn that never started goes back to the front of its queue. */
+  async function returnLease(task: TaskRow, reason: string): Promise<void> {
+    const row = h.tx(() => transitionTask(db, task, 'queued', { agentId: null, leaseToken: null }, { reason }));
+    emitTask(row);
+    try {
+      const job = task.jobId && task.queueName ? await queues.job(task.queueName, task.jobId) : undefined;
+      if (job && task.leaseToken) {
+        await job.moveToWait(task.leaseToken);
+        wakeFor(row);
+        return;
+      }
+    } catch (err) {
+      logger.warn({ err, taskId: task.id }, 'could not return the leased job; enqueueing anew');
+      await dropJob(task);
+    }
+    await enqueue(findTask(db, task.id)!);
+  }
+
   /** Sends the leased job back to wait (delayed); the same job keeps the turn's place. */
   async function requeueSameJob(leased: TaskRow, task: TaskRow, delayMs: number): Promise<void> {
     try {
@@ -544,18 +599,66 @@ export function createScheduler(deps: SchedulerDeps) {
     }
   }
 
-  /** Queued rows with no job get one. Returns what it fixed. */
-  async function reconcile(): Promise<{ enqueued: string[] }> {
-    const enqueued: string[] = [];
+  interface ReconcileReport {
+    ranAt: string | null;
+    enqueued: string[];
+    removedJobs: string[];
+    requeuedLeases: string[];
+  }
+  let lastReport: ReconcileReport = { ranAt: null, enqueued: [], removedJobs: [], requeuedLeases: [] };
+
+  /**
+   * Repairs differences between SQLite (the truth) and Redis (what waits): a queued row without
+   * a job is enqueued, a waiting job without a live row removed, a lease held by no agent
+   * returned. Returns and keeps what it did.
+   */
+  async function reconcile(): Promise<ReconcileReport> {
+    const report: ReconcileReport = { ranAt: new Date(now()).toISOString(), enqueued: [], removedJobs: [], requeuedLeases: [] };
     for (const task of listTasksByStatus(db, ['queued', 'rate_limited'])) {
       const job = task.jobId && task.queueName ? await queues.job(task.queueName, task.jobId) : undefined;
       if (!job) {
         await enqueue(task, Math.max(0, (task.rateLimitedUntil ?? 0) - now()));
-        enqueued.push(task.id);
+        report.enqueued.push(task.id);
       }
     }
-    if (enqueued.length) logger.info({ enqueued }, 'reconciler enqueued tasks without a job');
-    return { enqueued };
+    const names = new Set<string>();
+    for (const ws of listWorkspaces(db)) {
+      names.add(workspaceQueueName(ws.id));
+      names.add(poolQueueName(ws.teamId));
+    }
+    for (const name of names) {
+      const jobs = await queues.queue(name).getJobs(['waiting', 'delayed', 'prioritized']);
+      for (const job of jobs) {
+        const data = job.data as { taskId?: string } | undefined;
+        const task = data?.taskId ? findTask(db, data.taskId) : undefined;
+        if (!task || task.jobId !== job.id || isTerminal(task.status as TaskStatus)) {
+          await job.remove().catch(() => undefined);
+          report.removedJobs.push(job.id!);
+        }
+      }
+    }
+    for (const task of listTasksByStatus(db, ['dispatched'])) {
+      const agent = task.agentId ? findAgent(db, task.agentId) : undefined;
+      if (!agent || agent.lostAt !== null) {
+        await returnLease(task, 'lease held by no agent');
+        report.requeuedLeases.push(task.id);
+      }
+    }
+    if (report.enqueued.length + report.removedJobs.length + report.requeuedLeases.length > 0) {
+      logger.info(report, 'reconciler repaired differences');
+    }
+    lastReport = report;
+    return report;
+  }
+
+  /** A workspace's limits changed: apply them to its queue and let its agent look again. */
+  async function workspaceChanged(ws: WorkspaceRow): Promise<void> {
+    await syncConcurrency(ws);
+    hub.emit('wake', ws.id);
+  }
+
+  function teamChanged(teamId: string): void {
+    for (const ws of listWorkspaces(db, teamId)) hub.emit('wake', ws.id);
   }
 
   return {
@@ -570,6 +673,9 @@ export function createScheduler(deps: SchedulerDeps) {
     followUp,
     kill,
     reconcile,
+    lastReconcile: () => lastReport,
+    workspaceChanged,
+    teamChanged,
     sweep,
     workspaceProblems,
     isOnline,
@@ -577,9 +683,14 @@ export function createScheduler(deps: SchedulerDeps) {
       await reconcile();
       sweepTimer = setInterval(() => void sweep(), config.sweepEveryMs);
       sweepTimer.unref();
+      reconcileTimer = setInterval(() => {
+        reconcile().catch((err: unknown) => logger.error({ err }, 'reconcile failed'));
+      }, config.reconcileEveryMs);
+      reconcileTimer.unref();
     },
     async close(): Promise<void> {
       if (sweepTimer) clearInterval(sweepTimer);
+      if (reconcileTimer) clearInterval(reconcileTimer);
       await queues.close();
     },
     newLeaseToken: randomUUID,

@@ -53,12 +53,13 @@ export function agentRoutes(deps: AppDeps) {
     const agent = findAgent(db, body.agentId);
     if (!agent || agent.workspaceId !== workspaceId) throw new AgentUnknownError(body.agentId);
     const wasLost = agent.lostAt !== null;
-    const deadline = Date.now() + body.waitMs;
+    const startedAt = Date.now();
+    const deadline = startedAt + body.waitMs;
     const signal = c.req.raw.signal;
     for (;;) {
       touchAgent(db, agent.id, body.freeSlots);
       if (wasLost) scheduler.hub.emit('agent', { agentId: agent.id, workspaceId, online: true });
-      const commands = await scheduler.heartbeat(agent.id, body.running);
+      const commands = await scheduler.heartbeat(agent.id, body.running, startedAt);
       const leases = body.freeSlots > 0 ? await scheduler.lease(agent.id, body.freeSlots) : [];
       const left = deadline - Date.now();
       if (commands.length > 0 || leases.length > 0 || left <= 0 || signal.aborted) {
