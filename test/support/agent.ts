@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,6 +73,19 @@ export function startAgent(opts: {
 
 /** Removes an agent's state dir and any tmux sessions of its tasks. */
 export function cleanupAgentDir(dir: string): void {
+  let tasks: string[] = [];
+  try {
+    tasks = readdirSync(join(dir, 'tasks'));
+  } catch {
+    // no task ran
+  }
+  for (const id of tasks) {
+    try {
+      execFileSync('tmux', ['kill-session', '-t', `=sy-${id}`], { stdio: 'ignore' });
+    } catch {
+      // already closed
+    }
+  }
   rmSync(dir, { recursive: true, force: true });
 }
 

@@ -215,8 +215,11 @@ export const SyncResponseSchema = z.object({
 });
 export type SyncResponse = z.infer<typeof SyncResponseSchema>;
 
-/** Max bytes of one output line; longer lines are truncated by the agent and flagged. */
-export const MAX_OUTPUT_LINE_BYTES = 1024 * 1024;
+/**
+ * Max bytes of one output line; the runner replaces a longer line by a flagged marker. Small
+ * enough that a batch holding one such line, JSON-escaped, stays under the API's body limit.
+ */
+export const MAX_OUTPUT_LINE_BYTES = 128 * 1024;
 
 export const EventsBatchSchema = z.strictObject({
   turn: z.int().min(1),

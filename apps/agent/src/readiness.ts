@@ -1,0 +1,87 @@
+import { existsSync, statSync } from 'node:fs';
+import { homedir, hostname } from 'node:os';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AgentRegister } from '@switchyard/core';
+import type { AgentConfig } from './config.ts';
+import { run } from './exec.ts';
+import { tmux } from './tmux.ts';
+
+export const AGENT_VERSION = '0.1.0';
+
+/** claude-sim in this checkout, for the no-credentials fallback. */
+export const BUNDLED_SIM = resolve(dirname(fileURLToPath(import.meta.url)), '../../../packages/claude-sim/bin/claude-sim.js');
+
+export function which(name: string, path = process.env.PATH ?? ''): string | null {
+  for (const dir of path.split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, name);
+    try {
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
+export interface Readiness {
+  claudeBin: string | null;
+  report: AgentRegister;
+}
+
+/** Whether claude can authenticate without a prompt: an API key, an OAuth token, or a login. */
+export function loggedIn(env: NodeJS.ProcessEnv = process.env, home = homedir()): boolean {
+  return Boolean(env.ANTHROPIC_API_KEY || env.CLAUDE_CODE_OAUTH_TOKEN || existsSync(join(home, '.claude', '.credentials.json')));
+}
+
+async function versionOf(bin: string): Promise<string | null> {
+  const r = await run(bin, ['--version']);
+  return r.code === 0 ? r.stdout.trim().split('\n')[0]!.slice(0, 200) : null;
+}
+
+/**
+ * What this pod can do: the claude binary and version, tmux, slots, roots, and every problem
+ * that should keep work away. With sim fallback, a missing or logged-out claude becomes
+ * claude-sim, reported as simulated.
+ */
+export async function checkReadiness(config: AgentConfig, env: NodeJS.ProcessEnv = process.env): Promise<Readiness> {
+  const problems: string[] = [];
+  let claudeBin = config.claudeBin ?? which('claude', env.PATH);
+  let claudeVersion = claudeBin ? await versionOf(claudeBin) : null;
+  let simulated = claudeVersion?.includes('sim') ?? false;
+  let claudeProblem: string | null = null;
+  if (!claudeBin || !claudeVersion) {
+    claudeProblem = claudeBin ? `claude at ${claudeBin} does not run (claude --version failed)` : 'no claude on PATH';
+  } else if (!simulated && !loggedIn(env)) {
+    claudeProblem = 'claude is not logged in (no ANTHROPIC_API_KEY, CLAUDE_CODE_OAUTH_TOKEN or ~/.claude/.credentials.json)';
+  }
+  if (claudeProblem && config.simFallback) {
+    const sim = existsSync(BUNDLED_SIM) ? BUNDLED_SIM : which('claude-sim', env.PATH);
+    claudeVersion = sim ? await versionOf(sim) : null;
+    if (sim && claudeVersion) {
+      claudeBin = sim;
+      simulated = true;
+      claudeProblem = null;
+    }
+  }
+  if (claudeProblem) problems.push(claudeProblem);
+  const tmuxVersion = await tmux.version();
+  if (!tmuxVersion) problems.push('no tmux on PATH');
+  for (const root of config.workdirRoots) {
+    if (!existsSync(root) || !statSync(root).isDirectory()) problems.push(`workdir root ${root} does not exist`);
+  }
+  return {
+    claudeBin: claudeProblem ? null : claudeBin,
+    report: {
+      hostname: hostname(),
+      agentVersion: AGENT_VERSION,
+      claudeVersion,
+      tmuxVersion,
+      slots: config.slots,
+      workdirRoots: config.workdirRoots,
+      problems,
+      simulated,
+    },
+  };
+}
