@@ -147,7 +147,7 @@ export function createAgent({ config, logger, post = createApiClient(config.url,
       return;
     }
     for (const taskId of taskIds) {
-      const turnStates = readdirSync(join(tasksDir, taskId, 'turns'), { withFileTypes: true }).filter((d) => d.isDirectory());
+      const turnStates = readdirSync(join(tasksDir, taskId, 'turns'), { withFileTypes: true }).filter((d) => d.isDirectory() && !d.name.includes('.attempt-'));
       const states = turnStates.map((d) => Turn.peek(join(tasksDir, taskId, 'turns', d.name, 'state.json')));
       if (states.some((s) => !s || (!s.reported && !s.dropped))) continue;
       const endedAt = Math.max(...states.map((s) => s!.endedAt ?? 0));

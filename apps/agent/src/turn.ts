@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, renameSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
@@ -85,6 +85,9 @@ export class Turn {
   /** A new turn from a lease: files written, tmux session started (or the spawn failure recorded). */
   static async launch(deps: { config: AgentConfig; post: ApiPost; logger: Logger }, lease: Lease, claudeBin: string | null): Promise<Turn> {
     const paths = turnPaths(deps.config.dir, lease.taskId, lease.turn);
+    // A retry of the same turn (after a rate limit or a failed spawn) starts on a fresh file:
+    // the earlier attempt's output is already stored and must not be shipped again.
+    if (existsSync(paths.root)) renameSync(paths.root, `${paths.root}.attempt-${Date.now()}`);
     ensureDir(paths.root);
     const turn = new Turn(deps, {
       lease,
