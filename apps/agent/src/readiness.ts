@@ -66,7 +66,8 @@ export async function checkReadiness(config: AgentConfig, env: NodeJS.ProcessEnv
     }
   }
   if (claudeProblem) problems.push(claudeProblem);
-  const tmuxVersion = await tmux.version();
+  const tmuxBin = which('tmux', env.PATH);
+  const tmuxVersion = tmuxBin ? await tmux.version(tmuxBin) : null;
   if (!tmuxVersion) problems.push('no tmux on PATH');
   for (const root of config.workdirRoots) {
     if (!existsSync(root) || !statSync(root).isDirectory()) problems.push(`workdir root ${root} does not exist`);

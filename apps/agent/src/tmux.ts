@@ -2,8 +2,8 @@ import { run } from './exec.ts';
 
 /** The few tmux operations the agent needs, each an argument array: nothing goes through a shell. */
 export const tmux = {
-  async version(): Promise<string | null> {
-    const r = await run('tmux', ['-V']);
+  async version(bin = 'tmux'): Promise<string | null> {
+    const r = await run(bin, ['-V']);
     return r.code === 0 ? r.stdout.trim() : null;
   },
 
