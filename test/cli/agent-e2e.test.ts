@@ -1,17 +1,12 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskView } from '@switchyard/core';
 import { startApi, type TestApi } from '../support/api.ts';
-import { CLAUDE_SIM, REPO, cleanupAgentDir, startAgent, waitFor, type TestAgent } from '../support/agent.ts';
+import { cleanupAgentDir, startAgent, waitFor, type TestAgent } from '../support/agent.ts';
 import { startRedis, type RedisServer } from '../support/redis.ts';
 import { cli, cliEnv, freshHome, startCli } from './support/cli.ts';
 
-// The CLI against the whole system: real agent daemon, real tmux, claude-sim. Runs once the
-// agent and claude-sim exist in the checkout.
-const ready = existsSync(join(REPO, 'apps/agent/src/main.ts')) && existsSync(CLAUDE_SIM);
-
-describe.skipIf(!ready)('switchyard CLI with a real agent, tmux and claude-sim', () => {
+// The CLI against the whole system: real agent daemon, real tmux, claude-sim.
+describe('switchyard CLI with a real agent, tmux and claude-sim', () => {
   let redis: RedisServer;
   let api: TestApi;
   let agent: TestAgent;
@@ -52,6 +47,7 @@ describe.skipIf(!ready)('switchyard CLI with a real agent, tmux and claude-sim',
     const r = await cli(['task', 'attach', id], { env });
     expect(r.stdout).not.toContain('On that machine, run:');
     expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(`switchyard: tmux needs a terminal; run 'tmux attach -t sy-${id}' from one.`);
     await cli(['task', 'kill', '--wait', id], { env });
   });
 });

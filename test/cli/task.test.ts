@@ -109,11 +109,11 @@ describe('switchyard task create', () => {
       [['-C', 'relative/dir', 'x'], 'the API refused the request: workdir must be an absolute path'],
       [['-w', 'nowhere', 'x'], 'workspace nowhere not found'],
     ];
-    for (const [args, message] of cases) {
-      const r = await sy(['task', 'create', ...(args.includes('-w') ? [] : ['-w', 'local']), ...args], '');
-      expect(r.stderr, args.join(' ')).toContain(message);
-      expect(r.code, args.join(' ')).toBe(message.includes('not found') ? 3 : 2);
-    }
+    const results = await Promise.all(cases.map(([args]) => sy(['task', 'create', ...(args.includes('-w') ? [] : ['-w', 'local']), ...args], '')));
+    cases.forEach(([args, message], i) => {
+      expect(results[i]!.stderr, args.join(' ')).toContain(message);
+      expect(results[i]!.code, args.join(' ')).toBe(message.includes('not found') ? 3 : 2);
+    });
   });
 });
 

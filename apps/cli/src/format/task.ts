@@ -96,7 +96,7 @@ export function taskDetails(t: TaskView, now: number, p: Paint): string {
     ['Error', t.error ? `${t.error.code}: ${t.error.message}` : null],
     ['Attempts', t.attempts > 1 ? String(t.attempts) : null],
     ['Session', t.sessionId],
-    ['Output', `${t.lastSeq} lines`],
+    ['Output', `${t.lastSeq} line${t.lastSeq === 1 ? '' : 's'}`],
     ['Attach', t.attach.command],
     ['Prompt', t.prompt],
     ['Result', t.result],

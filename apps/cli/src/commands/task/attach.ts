@@ -32,7 +32,10 @@ export const attachCommand: Command = {
           io.stderr.write(`error: could not run ${tmux}: ${err.message}\n`);
           resolve(3);
         });
-        child.on('exit', (code) => resolve(code ?? 1));
+        child.on('exit', (code) => {
+          if (code !== 0 && !io.stdin.isTTY) io.stderr.write(`switchyard: tmux needs a terminal; run '${command}' from one.\n`);
+          resolve(code ?? 1);
+        });
       });
     }
     if (isTerminal(task.status)) {
