@@ -32,7 +32,20 @@ async function main(): Promise<void> {
   try {
     await waitFor(async () => ((await (await api.call('/v1/workspaces/local')).json()) as { ready: boolean }).ready, 30_000, 'agent ready');
 
-    // 1. Throughput and dispatch latency of short tasks.
+    // 1. Dispatch latency with an idle agent: create → the turn started in tmux, one at a time.
+    const idle: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const at = Date.now();
+      const res = await api.call('/v1/tasks', { method: 'POST', json: { workspace: 'local', workdir: '/tmp', prompt: `@sim say idle ${i}` } });
+      const { id } = (await res.json()) as TaskView;
+      const t = await waitFor(async () => {
+        const v = await get(id);
+        return v.status === 'completed' ? v : null;
+      }, 60_000, 'idle task');
+      idle.push(Date.parse(t.startedAt!) - at);
+    }
+
+    // 2. Throughput of short tasks queued all at once (create→start includes queueing).
     const t0 = Date.now();
     const created: { id: string; at: number }[] = [];
     for (let i = 0; i < TASKS; i++) {
@@ -47,7 +60,7 @@ async function main(): Promise<void> {
     const startLatency = done.map((t, i) => Date.parse(t.startedAt!) - created[i]!.at);
     const endToEnd = done.map((t, i) => Date.parse(t.finishedAt!) - created[i]!.at);
 
-    // 2. Output ingestion: one task writing many lines, every line stored once and in order.
+    // 3. Output ingestion: one task writing many lines, every line stored once and in order.
     const big = (await (await api.call('/v1/tasks', { method: 'POST', json: { workspace: 'local', workdir: '/tmp', prompt: `@sim lines ${LINES} ${LINE_BYTES}` } })).json()) as TaskView;
     const bigStart = Date.now();
     const bigDone = await waitFor(async () => {
@@ -60,6 +73,7 @@ async function main(): Promise<void> {
       date: new Date().toISOString(),
       machine: { cpus: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
       params: { tasks: TASKS, slots: SLOTS, lines: LINES, lineBytes: LINE_BYTES },
+      idleDispatchMs: { p50: pct(idle, 50), max: Math.max(...idle) },
       shortTasks: {
         wallSec: +wall.toFixed(2),
         tasksPerMin: +((TASKS / wall) * 60).toFixed(1),
@@ -75,6 +89,8 @@ async function main(): Promise<void> {
       },
     };
     console.table({
+      'idle create→start p50 ms': results.idleDispatchMs.p50,
+      'idle create→start max ms': results.idleDispatchMs.max,
       'short tasks/min': results.shortTasks.tasksPerMin,
       'create→start p50 ms': results.shortTasks.createToStartMs.p50,
       'create→start p95 ms': results.shortTasks.createToStartMs.p95,

@@ -36,7 +36,9 @@ export function createAgent({ config, logger, post = createApiClient(config.url,
   let syncAbort: AbortController | null = null;
   const timers: NodeJS.Timeout[] = [];
   let syncLoopDone: Promise<void> = Promise.resolve();
-  const deps = { config, post, logger };
+  let syncFreeSlots = 0;
+  // A freed slot is offered at once: a sync that offered none is cut short and sent again.
+  const deps = { config, post, logger, onFinished: () => syncFreeSlots === 0 && syncAbort?.abort() };
 
   const active = (): Turn[] => [...turns.values()].filter((t) => !t.done);
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -96,6 +98,7 @@ export function createAgent({ config, logger, post = createApiClient(config.url,
       const busy = active().length;
       const freeSlots = readiness?.report.problems.length ? 0 : Math.max(0, config.slots - busy);
       syncAbort = new AbortController();
+      syncFreeSlots = freeSlots;
       try {
         const res = await post(
           '/sync',
@@ -109,6 +112,7 @@ export function createAgent({ config, logger, post = createApiClient(config.url,
         if (busy > 0 && res.leases.length === 0 && res.commands.length === 0) await sleep(50);
       } catch (err) {
         if (stopping) break;
+        if (syncAbort.signal.aborted) continue;
         if (err instanceof ApiError && err.code === 'agent_unknown') {
           agentId = null;
           continue;

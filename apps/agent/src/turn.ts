@@ -26,6 +26,14 @@ const BATCH_BYTES = 512 * 1024;
 const READ_CHUNK = 1024 * 1024;
 const Ok = z.object({}).passthrough();
 
+export interface TurnDeps {
+  config: AgentConfig;
+  post: ApiPost;
+  logger: Logger;
+  /** Called once the end of the turn is stored: its slot is free. */
+  onFinished?: () => void;
+}
+
 /** What survives an agent restart, in state.json beside the turn's output. */
 export interface TurnState {
   lease: Lease;
@@ -57,7 +65,7 @@ export class Turn {
   private busy = false;
 
   private constructor(
-    private readonly deps: { config: AgentConfig; post: ApiPost; logger: Logger },
+    private readonly deps: TurnDeps,
     readonly state: TurnState,
   ) {
     this.session = tmuxSessionName(state.lease.taskId);
@@ -83,7 +91,7 @@ export class Turn {
   }
 
   /** A new turn from a lease: files written, tmux session started (or the spawn failure recorded). */
-  static async launch(deps: { config: AgentConfig; post: ApiPost; logger: Logger }, lease: Lease, claudeBin: string | null): Promise<Turn> {
+  static async launch(deps: TurnDeps, lease: Lease, claudeBin: string | null): Promise<Turn> {
     const paths = turnPaths(deps.config.dir, lease.taskId, lease.turn);
     // A retry of the same turn (after a rate limit or a failed spawn) starts on a fresh file:
     // the earlier attempt's output is already stored and must not be shipped again.
@@ -122,7 +130,7 @@ export class Turn {
   }
 
   /** A turn found on disk after a restart. */
-  static adopt(deps: { config: AgentConfig; post: ApiPost; logger: Logger }, stateFile: string): Turn | null {
+  static adopt(deps: TurnDeps, stateFile: string): Turn | null {
     const state = readJson<TurnState>(stateFile);
     if (!state || state.reported || state.dropped) return null;
     const turn = new Turn(deps, state);
@@ -370,6 +378,7 @@ export class Turn {
     this.state.reported = true;
     this.state.endedAt = exit.endedAt;
     this.save();
+    this.deps.onFinished?.();
     this.deps.logger.info({ taskId: this.taskId, turn: this.state.lease.turn, outcome, exitCode: exit.exitCode, lines: lastSeq - this.state.lease.startSeq + 1 }, 'turn finished');
     // A killed turn leaves nothing running; a finished pane stays for whoever wants to look.
     if (outcome === 'killed' || outcome === 'spawn_failed') await tmux.kill(this.session);

@@ -267,6 +267,9 @@ function finish(t: Transcript, args: SimArgs, result: Record<string, unknown>, c
 }
 
 main().then(
-  (code) => process.exit(code),
+  // Not process.exit(): stdout to a pipe is asynchronous, and exiting would drop what is queued.
+  (code) => {
+    process.exitCode = code;
+  },
   (err: unknown) => fail(`claude-sim: ${err instanceof Error ? err.stack : String(err)}`),
 );

@@ -16,6 +16,7 @@ function sim(args: string[], input?: string) {
     env: { ...process.env, CLAUDE_SIM_STATE_DIR: state },
     encoding: 'utf8',
     input,
+    maxBuffer: 64 * 1024 * 1024,
   });
   const events = r.stdout
     .split('\n')
@@ -101,6 +102,13 @@ describe('claude-sim', () => {
     expect(sim([...STREAM, '--frobnicate', 'x']).stderr).toContain("unknown option '--frobnicate'");
     const r = sim(STREAM, '@sim say from stdin');
     expect(r.events.at(-1)!.result).toBe('from stdin');
+  });
+
+  it('writes every line of a long transcript through a pipe before it exits', () => {
+    const r = sim([...STREAM, '@sim lines 20000 200']);
+    expect(r.code).toBe(0);
+    expect(r.events.filter((e) => e.type === 'assistant')).toHaveLength(20000);
+    expect(r.events.at(-1)!.type).toBe('result');
   });
 
   it('hangs until SIGINT, then exits 130', async () => {
