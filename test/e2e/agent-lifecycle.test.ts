@@ -94,6 +94,18 @@ describe('the agent never loses a line', () => {
     expect(new Set(lines).size).toBe(lines.length);
   });
 
+  it('stores a long transcript completely: every line claude wrote, in order', async () => {
+    agent();
+    await ready();
+    const t = await create({ prompt: '@sim lines 5000 120\n@sim say done' });
+    const done = await until(t.id, ['completed', 'failed']);
+    expect(done.status).toBe('completed');
+    const lines = await storedLines(t.id);
+    expect(lines).toHaveLength(5003);
+    const numbers = lines.filter((l) => l.includes('"line ')).map((l) => Number(/line (\d+) of/.exec(l)![1]));
+    expect(numbers).toEqual(Array.from({ length: 5000 }, (_, i) => i + 1));
+  });
+
   it('keeps output on disk while the API is down and catches up when it is back', async () => {
     agent();
     await ready();
