@@ -3,6 +3,7 @@ import { streamSSE } from 'hono/streaming';
 import { findWorkspace, type TaskRow } from '@switchyard/db';
 import { canSee } from '../auth.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
+import { KEEP_ALIVE_MS, Waker } from '../waker.ts';
 
 /**
  * `GET /v1/events`: fleet changes as server-sent events — `task` (status changes), `agent`
@@ -16,10 +17,10 @@ export function fleetEventRoutes(deps: AppDeps) {
     return streamSSE(c, async (stream) => {
       const hub = deps.scheduler.hub;
       const queue: { event: string; data: unknown }[] = [];
-      let wake: (() => void) | null = null;
+      const waker = new Waker();
       const push = (event: string, data: unknown): void => {
         queue.push({ event, data });
-        wake?.();
+        waker.poke();
       };
       const lastStatus = new Map<string, string>();
       const onTask = (t: TaskRow): void => {
@@ -42,7 +43,7 @@ export function fleetEventRoutes(deps: AppDeps) {
       let closed = false;
       stream.onAbort(() => {
         closed = true;
-        wake?.();
+        waker.poke();
       });
       try {
         await stream.writeSSE({ event: 'ready', data: '{}' });
@@ -51,17 +52,7 @@ export function fleetEventRoutes(deps: AppDeps) {
             const { event, data } = queue.shift()!;
             await stream.writeSSE({ event, data: JSON.stringify(data) });
           }
-          const woken = await new Promise<boolean>((resolve) => {
-            const timer = setTimeout(() => {
-              wake = null;
-              resolve(false);
-            }, 15_000);
-            wake = () => {
-              clearTimeout(timer);
-              wake = null;
-              resolve(true);
-            };
-          });
+          const woken = await waker.wait(KEEP_ALIVE_MS);
           if (!woken && !closed) await stream.write(': keep-alive\n\n');
         }
       } finally {

@@ -31,6 +31,7 @@ import {
 import { assertCanWrite, assertVisible, canSee } from '../auth.ts';
 import type { AppDeps, AppEnv, Principal } from '../context.ts';
 import { taskView } from '../views.ts';
+import { KEEP_ALIVE_MS, Waker } from '../waker.ts';
 import { checkWorkdir } from '../workdir.ts';
 import { ErrorResponses, jsonBody, validationHook } from './common.ts';
 
@@ -276,13 +277,8 @@ export function taskRoutes(deps: AppDeps) {
       }
       return streamSSE(c, async (stream) => {
         const hub = deps.scheduler.hub;
-        let wake: (() => void) | null = null;
-        // Set by every event, so one that lands between reading and sleeping is not missed.
-        let dirty = false;
-        const poke = (): void => {
-          dirty = true;
-          wake?.();
-        };
+        const waker = new Waker();
+        const poke = (): void => waker.poke();
         const onOutput = (e: { taskId: string }): void => { if (e.taskId === id) poke(); };
         const onTask = (t: TaskRow): void => { if (t.id === id) poke(); };
         hub.on('output', onOutput);
@@ -292,7 +288,6 @@ export function taskRoutes(deps: AppDeps) {
         let lastStatus = '';
         try {
           while (!closed) {
-            dirty = false;
             const cur = findTask(db, id)!;
             for (;;) {
               const lines = readOutput(db, id, after, cur.lastSeq, 500);
@@ -312,18 +307,7 @@ export function taskRoutes(deps: AppDeps) {
               break;
             }
             // Sleep until new output or a status change, or send a comment to keep proxies open.
-            if (dirty) continue;
-            const woken = await new Promise<boolean>((resolve) => {
-              const timer = setTimeout(() => {
-                wake = null;
-                resolve(false);
-              }, 15_000);
-              wake = () => {
-                clearTimeout(timer);
-                wake = null;
-                resolve(true);
-              };
-            });
+            const woken = await waker.wait(KEEP_ALIVE_MS);
             if (!woken && !closed) await stream.write(': keep-alive\n\n');
           }
         } finally {
