@@ -197,6 +197,25 @@ describe('kill, limits and hygiene', () => {
   });
 });
 
+describe('scheduling through the real agent', () => {
+  it('never runs more than maxConcurrency turns at once, even with free agent slots', async () => {
+    agent();
+    await ready();
+    await api.call('/v1/workspaces/local', { method: 'PATCH', json: { maxConcurrency: 1 } });
+    const tasks = [await create({ prompt: '@sim sleep 1' }), await create({ prompt: '@sim sleep 1' }), await create({ prompt: '@sim sleep 1' })];
+    let most = 0;
+    await waitFor(async () => {
+      const all = await Promise.all(tasks.map((t) => get(t.id)));
+      most = Math.max(most, all.filter((t) => t.status === 'running' || t.status === 'dispatched').length);
+      return all.every((t) => t.status === 'completed');
+    }, 60_000, 'all three done');
+    expect(most).toBe(1);
+    const runs = (await Promise.all(tasks.map((t) => get(t.id)))).map((t) => [Date.parse(t.startedAt!), Date.parse(t.finishedAt!)] as const);
+    runs.sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < runs.length; i++) expect(runs[i]![0]).toBeGreaterThanOrEqual(runs[i - 1]![1]);
+  });
+});
+
 describe('prompts and rate limits through claude-sim', () => {
   it('delivers a hostile prompt to claude byte for byte', async () => {
     agent();

@@ -449,6 +449,8 @@ export function createScheduler(deps: SchedulerDeps) {
       await dropJob(before);
       await startNextTurnIfAny(task);
     }
+    // A workspace slot and a team slot are free: waiting long-polls lease now, not at their next check.
+    teamChanged(task.teamId);
     return findTask(db, taskId)!;
   }
 
