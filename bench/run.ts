@@ -10,7 +10,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { TaskView } from '@switchyard/core';
 import { startApi } from '../test/support/api.ts';
-import { REPO, startAgent, waitFor } from '../test/support/agent.ts';
+import { cleanupAgentDir, REPO, startAgent, waitFor } from '../test/support/agent.ts';
 import { startRedis } from '../test/support/redis.ts';
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 40);
@@ -104,6 +104,7 @@ async function main(): Promise<void> {
     writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
   } finally {
     await agent.stop();
+    cleanupAgentDir(agent.dir);
     await api.stop();
     await redis.stop();
   }

@@ -201,7 +201,8 @@ export function createAgent({ config, logger, post = createApiClient(config.url,
         await tickAll();
         await sleep(100);
       }
-      for (const t of turns.values()) if (!t.state.reported || t.state.killReason) await tmux.kill(t.session);
+      // Nothing of ours stays behind, finished panes included: they are only there to look at.
+      for (const session of new Set([...turns.values()].map((t) => t.session))) await tmux.kill(session);
       for (const timer of timers) clearInterval(timer);
       await syncLoopDone;
       logger.info({ unreported: active().length }, 'agent stopped');
