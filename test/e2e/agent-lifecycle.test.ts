@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -203,6 +203,28 @@ describe('kill, limits and hygiene', () => {
     expect(pane).not.toContain('"type":"assistant"');
     expect((await get(t.id)).attach.command).toBe(`tmux attach -t sy-${t.id}`);
     await until(t.id, ['completed']);
+  });
+});
+
+describe('disk bounds and retention', () => {
+  it('stops keeping output past the per-task bound, with one marker line, and still completes', async () => {
+    agent({ env: { SWITCHYARD_MAX_OUTPUT_BYTES: '20000' } });
+    await ready();
+    const t = await create({ prompt: '@sim lines 1000 100' });
+    const done = await until(t.id, ['completed', 'failed']);
+    const lines = await storedLines(t.id);
+    expect(lines.length).toBeLessThan(200);
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({ type: 'switchyard', subtype: 'output_truncated', limitBytes: 20000 });
+    expect(done.status).toBe('completed');
+  });
+
+  it('closes finished panes and removes reported task dirs after their retention', async () => {
+    const a = agent({ env: { SWITCHYARD_SESSION_RETENTION_SEC: '1', SWITCHYARD_DIR_RETENTION_SEC: '2' } });
+    await ready();
+    const t = await create({ prompt: '@sim say short-lived' });
+    await until(t.id, ['completed']);
+    await waitFor(() => !tmuxSessions().includes(`sy-${t.id}`), 15_000, 'pane closed');
+    await waitFor(() => !existsSync(join(a.dir, 'tasks', t.id)), 15_000, 'task dir removed');
   });
 });
 

@@ -71,6 +71,21 @@ describe('per-workspace concurrency and priority', () => {
     expect(leases.map((l) => l.taskId)).toEqual([low2.id]);
   });
 
+  it('gives no work to an agent that reports readiness problems, and says why', async () => {
+    const token = (new HandAgent(api) as unknown as { token: string }).token;
+    const res = await api.call('/agent/v1/register', {
+      method: 'POST',
+      token,
+      json: { hostname: 'pod-sick', agentVersion: '0', claudeVersion: null, tmuxVersion: 'tmux 3.3a', slots: 2, workdirRoots: ['/tmp'], problems: ['no claude on PATH'], simulated: false },
+    });
+    const { agentId } = (await res.json()) as { agentId: string };
+    await createOk();
+    const sync = await api.call('/agent/v1/sync', { method: 'POST', token, json: { agentId, freeSlots: 2, running: [], waitMs: 0 } });
+    expect(((await sync.json()) as { leases: unknown[] }).leases).toEqual([]);
+    const ws = (await (await api.call('/v1/workspaces/local')).json()) as { ready: boolean; problems: string[] };
+    expect(ws).toMatchObject({ ready: false, problems: ['no claude on PATH'] });
+  });
+
   it('starts nothing while paused, and resumes when unpaused', async () => {
     const agent = await new HandAgent(api).register();
     await patch('local', { paused: true });

@@ -16,7 +16,8 @@ import { stateFilesUnder, Turn } from './turn.ts';
 
 const TICK_MS = 200;
 const READINESS_EVERY_MS = 60_000;
-const CLEANUP_EVERY_MS = 60_000;
+/** Cleanup runs once a minute, or more often when retention is shorter than that. */
+const cleanupEveryMs = (c: AgentConfig) => Math.max(1_000, Math.min(60_000, (c.sessionRetentionSec * 1000) / 2));
 
 export interface AgentDeps {
   config: AgentConfig;
@@ -187,7 +188,7 @@ export function createAgent({ config, logger, post = createApiClient(config.url,
       await register();
       timers.push(setInterval(() => void tickAll(), TICK_MS));
       timers.push(setInterval(() => void recheckReadiness().catch(() => undefined), READINESS_EVERY_MS));
-      timers.push(setInterval(() => void cleanup().catch((err: unknown) => logger.warn({ err: describe(err) }, 'cleanup failed')), CLEANUP_EVERY_MS));
+      timers.push(setInterval(() => void cleanup().catch((err: unknown) => logger.warn({ err: describe(err) }, 'cleanup failed')), cleanupEveryMs(config)));
       syncLoopDone = syncLoop();
     },
 
