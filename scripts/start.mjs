@@ -2,7 +2,7 @@
 // `npm start`: everything a developer needs on one machine — an embedded Redis, the API and a
 // local agent — from a fresh clone. Dependency-free until prepare() has installed the rest.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -21,7 +21,17 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
   REDIS_URL             use this Redis instead of starting one
   SWITCHYARD_CLAUDE_BIN the claude binary for the local agent (default: claude on PATH,
                         else claude-sim with a loud warning)
+  SWITCHYARD_WORKDIR_ROOTS  where the local agent may run tasks, ':'-separated
+                        (default: your home, /tmp, the OS temp dir and this repo)
+  SWITCHYARD_LOG_LEVEL  fatal, error, warn, info, debug, trace (info)
+  An empty variable counts as unset.
+
+Options (after \`npm start --\`):
   --verbose             also show Redis's own log
+  --help, -h            this text
+
+Files in the data dir: admin-token and agent-token (mode 0600; never printed),
+switchyard.db (SQLite), redis/ and redis.sock (the embedded Redis), agent/ (agent state).
 
 Ctrl-C stops everything.
 `);
@@ -33,9 +43,22 @@ prepare();
 
 const dataDir = resolve(ROOT, env('SWITCHYARD_DATA_DIR') ?? '.switchyard');
 const port = Number(env('SWITCHYARD_PORT') ?? 7700);
+if (!Number.isInteger(port) || port < 1 || port > 65535) {
+  process.stderr.write(`SWITCHYARD_PORT=${process.env.SWITCHYARD_PORT} is not a port number (1-65535)\n`);
+  process.exit(1);
+}
 const host = env('SWITCHYARD_HOST') ?? '127.0.0.1';
-const apiUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+const localHost = ['0.0.0.0', '::', '[::]'].includes(host) ? '127.0.0.1' : host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+const apiUrl = `http://${localHost}:${port}`;
 mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+try {
+  // It holds the tokens: owner only, also when it existed before.
+  chmodSync(dataDir, 0o700);
+} catch (err) {
+  process.stderr.write(`warning: could not make ${dataDir} private (mode 0700): ${err.message}\n`);
+}
+/** Single-quoted for a POSIX shell when it needs quoting. */
+const shq = (s) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`);
 
 const children = [];
 let stopping = false;
@@ -58,6 +81,8 @@ function pretty(line) {
 }
 
 function startChild(name, cmd, args, childEnv, { quiet = false } = {}) {
+  // A Ctrl-C that came while we waited: start nothing more.
+  if (stopping) throw new Error('stopping');
   // Own process group: Ctrl-C reaches only this script, which stops the children in order.
   const proc = spawn(cmd, args, { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const tail = [];
@@ -74,7 +99,7 @@ function startChild(name, cmd, args, childEnv, { quiet = false } = {}) {
   const child = { name, proc, tail, exited: new Promise((r) => proc.once('exit', (code, signal) => r({ code, signal }))) };
   child.exited.then(({ code, signal }) => {
     if (stopping) return;
-    process.stderr.write(`\n${name} stopped unexpectedly (${signal ?? `exit ${code}`}). Its last lines:\n${tail.map((l) => `  ${l}`).join('\n')}\n`);
+    process.stderr.write(`\n${name} stopped unexpectedly (${signal ?? `exit ${code}`}). Its last lines:\n${tail.map((l) => `  ${pretty(l)}`).join('\n')}\n`);
     shutdown(1);
   });
   children.push(child);
@@ -92,7 +117,7 @@ async function stopChild(child, ms) {
 async function shutdown(code) {
   if (stopping) return;
   stopping = true;
-  process.stdout.write('\nstopping: agent, API, Redis…\n');
+  if (children.length) process.stdout.write('\nstopping: agent, API, Redis…\n');
   const byName = (n) => children.find((c) => c.name === n);
   for (const [name, ms] of [['agent', 15_000], ['api', 10_000], ['redis', 10_000]]) {
     const child = byName(name);
@@ -154,6 +179,9 @@ async function startRedis() {
   const sock = join(dataDir, 'redis.sock');
   // Unix socket paths are limited to about 104 bytes; a deep data dir falls back to TCP.
   const useSocket = Buffer.byteLength(sock) < 100;
+  if (useSocket && existsSync(sock) && (await redisPing({ path: sock }))) {
+    throw new Error(`a Redis already answers on ${sock}: another npm start uses ${dataDir}. Stop it, or set SWITCHYARD_DATA_DIR`);
+  }
   const target = useSocket ? { path: sock } : { port: await freePort() };
   const listen = useSocket
     ? ['--port', '0', '--unixsocket', sock, '--unixsocketperm', '700']
@@ -200,6 +228,7 @@ async function main() {
       return false;
     }
   });
+  if (stopping) return;
   startChild('agent', process.execPath, [...tsx, 'apps/agent/src/main.ts'], {
     ...childEnv,
     SWITCHYARD_URL: apiUrl,
@@ -209,6 +238,7 @@ async function main() {
     SWITCHYARD_WORKDIR_ROOTS: env('SWITCHYARD_WORKDIR_ROOTS') ?? [...new Set([homedir(), '/tmp', tmpdir(), ROOT])].join(':'),
   });
 
+  if (stopping) return;
   const tokenFile = join(dataDir, 'admin-token');
   const token = existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : '';
   let ws = null;
@@ -226,20 +256,21 @@ async function main() {
     `Switchyard is up at ${apiUrl}  (API reference: ${apiUrl}/v1/docs)`,
     `Admin token: in ${tokenFile} (mode 0600; never printed)`,
     '',
-    `  TOKEN=$(cat ${tokenFile})`,
+    `  TOKEN=$(cat ${shq(tokenFile)})`,
     `  curl -s -X POST ${apiUrl}/v1/tasks -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\`,
     `    -d '{"workspace":"local","prompt":"Say hello","workdir":"/tmp"}'`,
     '',
   ];
   if (!ws?.agent) lines.push('!!! the local agent has not registered yet; see the agent lines above');
   else if (ws.agent.simulated) lines.push('!!! The local agent runs claude-sim (no logged-in claude found): answers are scripted, not Claude.', '!!! Log in with `claude`, or set SWITCHYARD_CLAUDE_BIN, and restart.');
-  if (ws && !ws.ready) lines.push(`!!! workspace local is not ready: ${ws.problems.join('; ')}`);
+  if (ws && !ws.ready) lines.push(`!!! workspace local is not ready: ${(ws.problems ?? []).join('; ') || 'see the agent lines above'}`);
   lines.push('Ctrl-C to stop.', '');
-  process.stdout.write(lines.join('\n'));
+  if (!stopping) process.stdout.write(lines.join('\n'));
 }
 
 main().catch(async (err) => {
+  if (stopping) return;
   process.stderr.write(`npm start failed: ${err.message}\n`);
-  for (const c of children) process.stderr.write(`--- ${c.name}:\n${c.tail.join('\n')}\n`);
+  for (const c of children) process.stderr.write(`--- ${c.name}:\n${c.tail.map(pretty).join('\n')}\n`);
   await shutdown(1);
 });
