@@ -1,8 +1,10 @@
-/** The subset of `claude`'s command line that headless runs use, parsed the way commander does. */
+/** The part of `claude`'s command line that headless runs use. */
 export interface SimArgs {
   print: boolean;
-  outputFormat: 'text' | 'json' | 'stream-json';
+  outputFormat: OutputFormat;
   verbose: boolean;
+  version: boolean;
+  help: boolean;
   sessionId?: string;
   resume?: string;
   model?: string;
@@ -13,17 +15,43 @@ export interface SimArgs {
   maxTurns?: number;
   maxBudgetUsd?: number;
   appendSystemPrompt?: string;
-  version: boolean;
+  /** Absent when no prompt argument was given: the prompt then comes from stdin. */
   prompt?: string;
 }
 
-export class UsageError extends Error {}
+export type OutputFormat = 'text' | 'json' | 'stream-json';
 
-const VALUE_FLAGS: Record<string, keyof SimArgs> = {
+/** A command line the real CLI would refuse; the message is what commander would print. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+type ValueKey =
+  | 'outputFormat'
+  | 'sessionId'
+  | 'resume'
+  | 'model'
+  | 'fallbackModel'
+  | 'permissionMode'
+  | 'maxTurns'
+  | 'maxBudgetUsd'
+  | 'appendSystemPrompt';
+
+const BOOLEAN: Record<string, 'print' | 'verbose' | 'version' | 'help'> = {
+  '-p': 'print',
+  '--print': 'print',
+  '--verbose': 'verbose',
+  '-v': 'version',
+  '--version': 'version',
+  '-h': 'help',
+  '--help': 'help',
+};
+
+const VALUE: Record<string, ValueKey> = {
   '--output-format': 'outputFormat',
   '--session-id': 'sessionId',
-  '--resume': 'resume',
   '-r': 'resume',
+  '--resume': 'resume',
   '--model': 'model',
   '--fallback-model': 'fallbackModel',
   '--permission-mode': 'permissionMode',
@@ -31,55 +59,113 @@ const VALUE_FLAGS: Record<string, keyof SimArgs> = {
   '--max-budget-usd': 'maxBudgetUsd',
   '--append-system-prompt': 'appendSystemPrompt',
 };
+
 const VARIADIC: Record<string, 'allowedTools' | 'disallowedTools'> = {
   '--allowedTools': 'allowedTools',
   '--allowed-tools': 'allowedTools',
   '--disallowedTools': 'disallowedTools',
   '--disallowed-tools': 'disallowedTools',
 };
-const PERMISSION_MODES = ['default', 'acceptEdits', 'plan', 'bypassPermissions', 'dontAsk'];
 
-export function parseArgs(argv: string[]): SimArgs {
-  const a: SimArgs = { print: false, outputFormat: 'text', verbose: false, allowedTools: [], disallowedTools: [], version: false };
-  const positional: string[] = [];
+const OUTPUT_FORMATS: OutputFormat[] = ['text', 'json', 'stream-json'];
+export const PERMISSION_MODES = ['acceptEdits', 'bypassPermissions', 'default', 'dontAsk', 'plan'];
+
+/** Commander's test for "this argument is an option, not a value". */
+const looksLikeOption = (arg: string): boolean => arg.length > 1 && arg.startsWith('-');
+
+function choice<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(
+    `error: option '${flag}' argument '${value}' is invalid. Allowed choices are ${allowed.join(', ')}.`,
+  );
+}
+
+function number(flag: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) {
+    throw new UsageError(`error: option '${flag}' argument '${value}' is invalid.`);
+  }
+  return n;
+}
+
+/**
+ * Parses argv the way claude's commander setup does: options and the prompt in any order,
+ * `--opt=value` or `--opt value`, a required value taken even when it starts with a dash,
+ * variadic tool lists that run until the next option or `--`, and `--` ending all options.
+ */
+export function parseArgs(argv: readonly string[]): SimArgs {
+  const a: SimArgs = {
+    print: false,
+    outputFormat: 'text',
+    verbose: false,
+    version: false,
+    help: false,
+    allowedTools: [],
+    disallowedTools: [],
+  };
+  const operands: string[] = [];
+  let variadic: 'allowedTools' | 'disallowedTools' | null = null;
+
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--') {
-      positional.push(...argv.slice(i + 1));
+      operands.push(...argv.slice(i + 1));
       break;
     }
-    if (arg === '-p' || arg === '--print') a.print = true;
-    else if (arg === '--verbose') a.verbose = true;
-    else if (arg === '-v' || arg === '--version') a.version = true;
-    else if (arg in VARIADIC) {
-      const key = VARIADIC[arg]!;
-      // Variadic like commander: takes values until the next option or `--`.
-      while (i + 1 < argv.length && !argv[i + 1]!.startsWith('-')) a[key].push(argv[++i]!);
-      if (a[key].length === 0) throw new UsageError(`error: option '${arg} <tools...>' argument missing`);
-    } else if (arg in VALUE_FLAGS || arg.split('=')[0]! in VALUE_FLAGS) {
-      const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-      const value = inline ?? argv[++i];
-      if (value === undefined) throw new UsageError(`error: option '${flag} <value>' argument missing`);
-      const key = VALUE_FLAGS[flag]!;
-      if (key === 'maxTurns' || key === 'maxBudgetUsd') {
-        const n = Number(value);
-        if (!Number.isFinite(n)) throw new UsageError(`error: option '${flag}' argument '${value}' is invalid`);
-        (a[key] as number) = n;
-      } else {
-        (a[key] as string) = value;
+    if (variadic && !looksLikeOption(arg)) {
+      a[variadic].push(arg);
+      continue;
+    }
+    variadic = null;
+    if (!looksLikeOption(arg)) {
+      operands.push(arg);
+      continue;
+    }
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const flag = eq === -1 ? arg : arg.slice(0, eq);
+    const inline = eq === -1 ? undefined : arg.slice(eq + 1);
+
+    if (flag in BOOLEAN && inline === undefined) {
+      a[BOOLEAN[flag]!] = true;
+    } else if (flag in VARIADIC) {
+      const key = VARIADIC[flag]!;
+      if (inline !== undefined) a[key].push(inline);
+      else if (i + 1 >= argv.length || looksLikeOption(argv[i + 1]!) || argv[i + 1] === '--') {
+        throw new UsageError(`error: option '${flag} <tools...>' argument missing`);
       }
-    } else if (arg.startsWith('-') && arg.length > 1) {
-      throw new UsageError(`error: unknown option '${arg}'`);
+      variadic = key;
+    } else if (flag in VALUE) {
+      const value = inline ?? argv[++i];
+      if (value === undefined)
+        throw new UsageError(`error: option '${flag} <value>' argument missing`);
+      setValue(a, flag, VALUE[flag]!, value);
     } else {
-      positional.push(arg);
+      throw new UsageError(`error: unknown option '${arg}'`);
     }
   }
-  if (!['text', 'json', 'stream-json'].includes(a.outputFormat)) {
-    throw new UsageError(`error: option '--output-format <format>' argument '${a.outputFormat}' is invalid. Allowed choices are text, json, stream-json.`);
+
+  if (operands.length > 1) {
+    throw new UsageError(
+      `error: too many arguments. Expected 1 argument but got ${operands.length}.`,
+    );
   }
-  if (a.permissionMode && !PERMISSION_MODES.includes(a.permissionMode)) {
-    throw new UsageError(`error: option '--permission-mode <mode>' argument '${a.permissionMode}' is invalid. Allowed choices are ${PERMISSION_MODES.join(', ')}.`);
-  }
-  if (positional.length > 0) a.prompt = positional.join(' ');
+  if (operands.length === 1) a.prompt = operands[0]!;
   return a;
+}
+
+function setValue(a: SimArgs, flag: string, key: ValueKey, value: string): void {
+  switch (key) {
+    case 'outputFormat':
+      a.outputFormat = choice(flag, value, OUTPUT_FORMATS);
+      break;
+    case 'permissionMode':
+      a.permissionMode = choice(flag, value, PERMISSION_MODES);
+      break;
+    case 'maxTurns':
+    case 'maxBudgetUsd':
+      a[key] = number(flag, value);
+      break;
+    default:
+      a[key] = value;
+  }
 }

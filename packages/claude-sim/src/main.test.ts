@@ -1,123 +1,418 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { claudeSimBin } from './index.ts';
 
+// The real executable as a subprocess, the way the agent runs it: no mocks.
 const state = mkdtempSync(join(tmpdir(), 'claude-sim-test-'));
 afterAll(() => rmSync(state, { recursive: true, force: true }));
 
 const STREAM = ['-p', '--output-format', 'stream-json', '--verbose'];
 
-function sim(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [claudeSimBin, ...args], {
-    env: { ...process.env, CLAUDE_SIM_STATE_DIR: state },
-    encoding: 'utf8',
-    input,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  const events = r.stdout
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, any>);
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, events };
+type Event = Record<string, any>;
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  events: Event[];
 }
 
-describe('claude-sim', () => {
-  it('refuses stream-json without --verbose as the real CLI does', () => {
-    const r = sim(['-p', '--output-format', 'stream-json', 'hi']);
+/** Every stdout line must be one JSON object: a line that is not fails the test right here. */
+function parseLines(stdout: string): Event[] {
+  expect(stdout === '' || stdout.endsWith('\n')).toBe(true);
+  return stdout
+    .split('\n')
+    .slice(0, -1)
+    .map((line) => {
+      const value = JSON.parse(line) as unknown;
+      expect(value).toBeTypeOf('object');
+      return value as Event;
+    });
+}
+
+function start(args: string[], opts: { input?: string; cwd?: string } = {}) {
+  const child = spawn(process.execPath, [claudeSimBin, ...args], {
+    env: { ...process.env, CLAUDE_SIM_STATE_DIR: state },
+    cwd: opts.cwd,
+    stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  });
+  if (opts.input !== undefined) child.stdin!.end(opts.input);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+  const done = new Promise<Omit<Run, 'events'>>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+  return { child, done, stdout: () => stdout };
+}
+
+async function sim(args: string[], opts: { input?: string; cwd?: string } = {}): Promise<Run> {
+  const r = await start(args, opts).done;
+  const streaming = args.includes('stream-json') && r.code !== null;
+  return { ...r, events: streaming ? parseLines(r.stdout) : [] };
+}
+
+const assistantBlocks = (events: Event[]) =>
+  events.filter((e) => e.type === 'assistant').flatMap((e) => e.message.content as Event[]);
+
+/** Waits until the output so far satisfies `test`, or fails after `ms`. */
+async function until(read: () => string, test: (s: string) => boolean, ms = 5000) {
+  const deadline = Date.now() + ms;
+  while (!test(read())) {
+    if (Date.now() > deadline) throw new Error(`timed out; output so far: ${read()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe.concurrent('claude-sim command line', () => {
+  it('refuses stream-json with -p but without --verbose, as the real CLI does', async () => {
+    const r = await sim(['-p', '--output-format', 'stream-json', 'hi']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('When using --print, --output-format=stream-json requires --verbose');
+    expect(r.stderr).toBe(
+      'Error: When using --print, --output-format=stream-json requires --verbose\n',
+    );
+    expect(r.stdout).toBe('');
   });
 
-  it('prints a version that says it is a sim', () => {
-    expect(sim(['--version']).stdout).toMatch(/^2\.0\.0-sim \(Claude Code\)/);
-  });
-
-  it('writes a plausible transcript without directives: init first, result last, one session id', () => {
-    const id = randomUUID();
-    const r = sim([...STREAM, '--session-id', id, 'Fix the bug']);
+  it('prints a version that says it is a sim', async () => {
+    const r = await sim(['--version']);
     expect(r.code).toBe(0);
-    expect(r.events[0]).toMatchObject({ type: 'system', subtype: 'init', session_id: id, claude_code_version: '2.0.0-sim' });
-    expect(r.events.at(-1)).toMatchObject({ type: 'result', subtype: 'success', is_error: false, session_id: id });
-    expect(r.events.some((e) => e.type === 'user' && e.message.content[0].type === 'tool_result')).toBe(true);
-    expect(new Set(r.events.map((e) => e.session_id))).toEqual(new Set([id]));
+    expect(r.stdout).toBe('2.0.0-sim (Claude Code)\n');
   });
 
-  it('echoes a hostile prompt byte for byte, after -- and a variadic --allowedTools', () => {
-    const prompt = `@sim echo\n"double" 'single' $(rm -rf /) \`id\` C-c Enter \u0001\u001b[31m ünïcødé 🚀\n--help`;
-    const r = sim([...STREAM, '--allowedTools', 'Bash(git log:*)', 'Read', '--', prompt]);
-    expect(r.code).toBe(0);
-    const said = r.events.find((e) => e.type === 'assistant')!.message.content[0].text;
-    expect(said).toBe(prompt);
-  });
-
-  it('runs directives: say, tool, lines, todo, cost, exit', () => {
-    const r = sim([...STREAM, '@sim say hello\n@sim tool Bash\n@sim lines 3 40\n@sim todo\n@sim cost 1.25\n@sim exit 3']);
-    expect(r.code).toBe(3);
-    const texts = r.events.filter((e) => e.type === 'assistant').flatMap((e) => e.message.content);
-    expect(texts[0]).toEqual({ type: 'text', text: 'hello' });
-    expect(texts.some((c: any) => c.type === 'tool_use' && c.name === 'Bash')).toBe(true);
-    expect(texts.filter((c: any) => c.type === 'text' && c.text.startsWith('line '))).toHaveLength(3);
-    const todo = texts.find((c: any) => c.name === 'TodoWrite');
-    expect(todo.input.todos[0]).toMatchObject({ content: expect.any(String), status: 'completed', activeForm: expect.any(String) });
-    expect(r.events.at(-1)).toMatchObject({ type: 'result', total_cost_usd: 1.25, is_error: true });
-  });
-
-  it('fails like an API error: subtype success with is_error true', () => {
-    const r = sim([...STREAM, '@sim fail upstream exploded']);
+  it('refuses unknown options the way commander does', async () => {
+    const r = await sim([...STREAM, '--frobnicate', 'x']);
     expect(r.code).toBe(1);
-    expect(r.events.at(-1)).toMatchObject({ type: 'result', subtype: 'success', is_error: true, api_error_status: 500 });
-    expect(r.events.at(-1)!.result).toContain('upstream exploded');
+    expect(r.stderr).toBe("error: unknown option '--frobnicate'\n");
   });
 
-  it('rate-limits the first run of a session, then runs normally on --resume', () => {
+  it('accepts the full argv the agent builds, variadic tool lists ended by --', async () => {
     const id = randomUUID();
-    const first = sim([...STREAM, '--session-id', id, '@sim rate_limit 30\n@sim say after the limit']);
-    expect(first.code).toBe(1);
-    const rl = first.events.find((e) => e.type === 'rate_limit_event')!;
-    expect(rl.rate_limit_info.status).toBe('rejected');
-    expect(rl.rate_limit_info.resetsAt).toBeGreaterThan(Date.now() / 1000 + 20);
-    expect(first.events.some((e) => e.type === 'assistant' && e.error === 'rate_limit')).toBe(true);
-    expect(first.events.at(-1)!.result).toMatch(/^Claude AI usage limit reached\|\d+$/);
-    const second = sim([...STREAM, '--resume', id, '@sim rate_limit 30\n@sim say after the limit']);
-    expect(second.code).toBe(0);
-    expect(second.events.at(-1)).toMatchObject({ is_error: false, result: 'after the limit' });
+    // What buildClaudeArgs in @switchyard/core makes of a task with every option set.
+    const r = await sim([
+      ...STREAM,
+      '--session-id', id,
+      '--model', 'opus', '--fallback-model', 'sonnet', '--permission-mode', 'acceptEdits',
+      '--allowedTools', 'Bash(git log:*)', 'Read', '--disallowedTools', 'WebFetch',
+      '--max-turns', '5', '--max-budget-usd', '2.5', '--append-system-prompt', '-- be brief',
+      '--', '--help me\n@sim echo',
+    ]); // prettier-ignore
+    expect(r.code).toBe(0);
+    expect(r.events[0]).toMatchObject({
+      type: 'system',
+      subtype: 'init',
+      session_id: id,
+      model: 'opus',
+      permissionMode: 'acceptEdits',
+    });
+    expect(r.events[0]!.tools).not.toContain('WebFetch');
+    expect(assistantBlocks(r.events)[0]!.text).toBe('--help me\n@sim echo');
   });
 
-  it('checks sessions like the real CLI: UUID required, unknown resume refused, reuse refused', () => {
-    expect(sim([...STREAM, '--session-id', 'nope', 'x']).stderr).toContain('Invalid session ID');
+  it('takes the prompt before the flags, and from stdin when there is none', async () => {
+    const first = await sim([
+      '-p',
+      '@sim say positional',
+      '--output-format',
+      'stream-json',
+      '--verbose',
+    ]);
+    expect(first.events.at(-1)).toMatchObject({ type: 'result', result: 'positional' });
+    const piped = await sim(STREAM, { input: '@sim say from stdin\n' });
+    expect(piped.events.at(-1)).toMatchObject({ type: 'result', result: 'from stdin' });
+    const none = await sim(STREAM, { input: '' });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('Input must be provided either through stdin or as a prompt');
+  });
+
+  it('requires --session-id to be a UUID', async () => {
+    const r = await sim([...STREAM, '--session-id', 'not-a-uuid', 'x']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('Error: Invalid session ID. Must be a valid UUID.\n');
+  });
+
+  it('refuses to resume a session it never saw, and to start one twice', async () => {
     const unknown = randomUUID();
-    const r = sim([...STREAM, '--resume', unknown, 'x']);
+    const r = await sim([...STREAM, '--resume', unknown, 'x']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`No conversation found with session ID: ${unknown}`);
+    expect(r.stderr).toBe(`No conversation found with session ID: ${unknown}\n`);
+    expect(r.stdout).toBe('');
+
     const id = randomUUID();
-    expect(sim([...STREAM, '--session-id', id, 'x']).code).toBe(0);
-    expect(sim([...STREAM, '--session-id', id, 'x']).stderr).toContain('already in use');
+    expect((await sim([...STREAM, '--session-id', id, 'x'])).code).toBe(0);
+    expect((await sim([...STREAM, '--resume', id, 'x'])).code).toBe(0);
+    const again = await sim([...STREAM, '--session-id', id, 'x']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(`Session ID ${id} is already in use`);
   });
 
-  it('refuses unknown options and reads the prompt from stdin', () => {
-    expect(sim([...STREAM, '--frobnicate', 'x']).stderr).toContain("unknown option '--frobnicate'");
-    const r = sim(STREAM, '@sim say from stdin');
-    expect(r.events.at(-1)!.result).toBe('from stdin');
+  it('prints only the result object with json, only its text with text', async () => {
+    const json = await sim(['-p', '--output-format', 'json', '@sim say one\n@sim say two']);
+    const lines = json.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ type: 'result', result: 'two', is_error: false });
+    const text = await sim(['-p', '@sim say one\n@sim say two']);
+    expect(text.stdout).toBe('two\n');
+  });
+});
+
+describe.concurrent('claude-sim transcripts', () => {
+  it('writes a plausible transcript without directives', async () => {
+    const id = randomUUID();
+    const cwd = mkdtempSync(join(tmpdir(), 'claude-sim-cwd-'));
+    const r = await sim([...STREAM, '--session-id', id, '--', 'Fix the failing test'], { cwd });
+    rmSync(cwd, { recursive: true, force: true });
+    expect(r.code).toBe(0);
+    expect(r.events.map((e) => e.type)).toEqual([
+      'system',
+      'assistant',
+      'assistant',
+      'user',
+      'assistant',
+      'result',
+    ]);
+    expect(r.events[0]).toMatchObject({
+      subtype: 'init',
+      cwd,
+      session_id: id,
+      model: expect.any(String),
+      tools: expect.arrayContaining(['Bash', 'Read', 'TodoWrite']),
+      mcp_servers: [],
+      permissionMode: 'default',
+      apiKeySource: expect.any(String),
+      claude_code_version: '2.0.0-sim',
+    });
+    const use = r.events[2]!.message.content[0];
+    expect(r.events[3]!.message.content[0]).toMatchObject({
+      type: 'tool_result',
+      tool_use_id: use.id,
+    });
+    const result = r.events.at(-1)!;
+    expect(result).toMatchObject({
+      subtype: 'success',
+      is_error: false,
+      result: r.events[4]!.message.content[0].text,
+      num_turns: expect.any(Number),
+      duration_ms: expect.any(Number),
+      duration_api_ms: expect.any(Number),
+      permission_denials: [],
+      usage: {
+        input_tokens: expect.any(Number),
+        output_tokens: expect.any(Number),
+        cache_creation_input_tokens: 0,
+        cache_read_input_tokens: 0,
+      },
+    });
+    expect(result.total_cost_usd).toBeGreaterThan(0);
+    expect(result.total_cost_usd).toBeLessThan(0.01);
+    expect(result.modelUsage[r.events[0]!.model].costUSD).toBe(result.total_cost_usd);
+    for (const e of r.events) {
+      expect(e.session_id).toBe(id);
+      expect(e.uuid).toMatch(/^[0-9a-f-]{36}$/);
+    }
   });
 
-  it('writes every line of a long transcript through a pipe before it exits', () => {
-    const r = sim([...STREAM, '@sim lines 20000 200']);
+  it('echoes a hostile prompt back byte for byte', async () => {
+    const prompt = [
+      '@sim echo',
+      `"double" 'single' $(rm -rf /) \`id\` ; echo $HOME && exit 1 | cat`,
+      'C-c Enter Escape \u0001\u0007\u001b[31m\t\r ünïcødé 🚀 \\n %s',
+      '--help  ',
+      '',
+    ].join('\n');
+    const r = await sim([...STREAM, '--allowedTools', 'Bash(git log:*)', 'Read', '--', prompt]);
+    expect(r.code).toBe(0);
+    expect(assistantBlocks(r.events)[0]).toEqual({ type: 'text', text: prompt });
+    expect(r.events.at(-1)!.result).toBe(prompt);
+  });
+
+  it('says, uses tools, writes todos and sets the cost', async () => {
+    const r = await sim([...STREAM, '@sim say hello\n@sim tool Bash\n@sim todo\n@sim cost 1.25']);
+    expect(r.code).toBe(0);
+    const blocks = assistantBlocks(r.events);
+    expect(blocks[0]).toEqual({ type: 'text', text: 'hello' });
+    expect(blocks[1]).toMatchObject({
+      type: 'tool_use',
+      name: 'Bash',
+      input: { command: expect.any(String) },
+    });
+    expect(blocks[2]).toMatchObject({ type: 'tool_use', name: 'TodoWrite' });
+    for (const todo of blocks[2]!.input.todos) {
+      expect(todo).toEqual({
+        content: expect.any(String),
+        status: expect.any(String),
+        activeForm: expect.any(String),
+      });
+    }
+    const results = r.events.filter((e) => e.type === 'user').map((e) => e.message.content[0]);
+    expect(results.map((c) => c.tool_use_id)).toEqual([blocks[1]!.id, blocks[2]!.id]);
+    expect(results.every((c) => c.type === 'tool_result' && c.is_error === false)).toBe(true);
+    expect(r.events.at(-1)).toMatchObject({
+      type: 'result',
+      is_error: false,
+      result: 'hello',
+      total_cost_usd: 1.25,
+    });
+  });
+
+  it('denies a tool named in --disallowedTools, as -p mode does', async () => {
+    const r = await sim([...STREAM, '--disallowedTools', 'Bash', '--', '@sim tool Bash']);
+    const denied = r.events.find((e) => e.type === 'user')!.message.content[0];
+    expect(denied.is_error).toBe(true);
+    expect(r.events.at(-1)!.permission_denials).toEqual([
+      { tool_name: 'Bash', tool_use_id: denied.tool_use_id, tool_input: expect.any(Object) },
+    ]);
+  });
+
+  it('writes N lines of about BYTES bytes each', async () => {
+    const r = await sim([...STREAM, '@sim lines 5 300']);
+    const texts = assistantBlocks(r.events).map((b) => b.text as string);
+    expect(texts).toHaveLength(5);
+    for (const text of texts) expect(Buffer.byteLength(text)).toBe(300);
+  });
+
+  it('writes every line of a long transcript through a pipe before it exits', async () => {
+    const r = await sim([...STREAM, '@sim lines 20000 200']);
     expect(r.code).toBe(0);
     expect(r.events.filter((e) => e.type === 'assistant')).toHaveLength(20000);
     expect(r.events.at(-1)!.type).toBe('result');
   });
 
-  it('hangs until SIGINT, then exits 130', async () => {
-    const child = spawn(process.execPath, [claudeSimBin, ...STREAM, '@sim say waiting\n@sim hang'], {
-      env: { ...process.env, CLAUDE_SIM_STATE_DIR: state },
+  it('exits with the code @sim exit asks for, after the result', async () => {
+    const r = await sim([...STREAM, '@sim say before\n@sim exit 3\n@sim say never']);
+    expect(r.code).toBe(3);
+    expect(r.events.at(-1)).toMatchObject({ type: 'result', result: 'before', is_error: false });
+    expect(r.stdout).not.toContain('never');
+    // An error on stdout with exit 0, as some CLI versions do.
+    const quiet = await sim([...STREAM, '@sim fail boom\n@sim exit 0']);
+    expect(quiet.code).toBe(0);
+    expect(quiet.events.at(-1)!.is_error).toBe(true);
+  });
+
+  it('fails like an API error: subtype success, is_error true, exit 1', async () => {
+    const r = await sim([
+      ...STREAM,
+      '@sim say trying\n@sim fail upstream exploded\n@sim say never',
+    ]);
+    expect(r.code).toBe(1);
+    const result = r.events.at(-1)!;
+    expect(result).toMatchObject({
+      type: 'result',
+      subtype: 'success',
+      is_error: true,
+      terminal_reason: 'api_error',
+      api_error_status: 500,
     });
-    await new Promise<void>((resolve) => child.stdout.on('data', (b: Buffer) => b.toString().includes('waiting') && resolve()));
-    const code = new Promise((r) => child.on('exit', (c) => r(c)));
-    child.kill('SIGINT');
-    expect(await code).toBe(130);
+    expect(result.result).toMatch(/^API Error: 500 \{.*upstream exploded.*\}$/);
+    expect(r.stdout).not.toContain('never');
+  });
+
+  it('streams each line as it is made', async () => {
+    const run = start([...STREAM, '@sim say first\n@sim sleep 1\n@sim say second']);
+    const t0 = Date.now();
+    await until(run.stdout, (s) => s.includes('"first"'));
+    const seenFirst = Date.now() - t0;
+    expect(run.stdout()).not.toContain('"second"');
+    await until(run.stdout, (s) => s.includes('"second"'));
+    expect(Date.now() - t0 - seenFirst).toBeGreaterThanOrEqual(900);
+    expect((await run.done).code).toBe(0);
   });
 });
+
+describe('claude-sim sessions and signals', () => {
+  it('rate-limits the first TIMES runs of a session, counting --resume runs too', async () => {
+    const id = randomUUID();
+    const prompt = '@sim rate_limit 30 2\n@sim say after the limit';
+    const before = Math.floor(Date.now() / 1000);
+    const first = await sim([...STREAM, '--session-id', id, prompt]);
+    expect(first.code).toBe(1);
+    const event = first.events.find((e) => e.type === 'rate_limit_event')!;
+    expect(event.session_id).toBe(id);
+    const resetsAt = event.rate_limit_info.resetsAt as number;
+    expect(resetsAt).toBeGreaterThanOrEqual(before + 30);
+    expect(resetsAt).toBeLessThanOrEqual(before + 32);
+    expect(event.rate_limit_info).toEqual({
+      status: 'rejected',
+      resetsAt,
+      rateLimitType: 'five_hour',
+      overageStatus: 'rejected',
+      isUsingOverage: false,
+    });
+    const said = first.events.find((e) => e.type === 'assistant')!;
+    expect(said.error).toBe('rate_limit');
+    expect(said.message.content[0].text).toBe(`Claude AI usage limit reached|${resetsAt}`);
+    expect(first.events.at(-1)).toMatchObject({
+      type: 'result',
+      subtype: 'success',
+      is_error: true,
+      result: `Claude AI usage limit reached|${resetsAt}`,
+    });
+    expect(first.stdout).not.toContain('after the limit');
+
+    const second = await sim([...STREAM, '--resume', id, prompt]);
+    expect(second.code).toBe(1);
+    expect(second.events.some((e) => e.type === 'rate_limit_event')).toBe(true);
+
+    const third = await sim([...STREAM, '--resume', id, prompt]);
+    expect(third.code).toBe(0);
+    expect(third.events.some((e) => e.type === 'rate_limit_event')).toBe(false);
+    expect(third.events.at(-1)).toMatchObject({ is_error: false, result: 'after the limit' });
+  });
+
+  it('sleeps for fractional seconds', async () => {
+    const t0 = Date.now();
+    const r = await sim([...STREAM, '@sim sleep 0.5\n@sim say awake']);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(500);
+    expect(r.events.at(-1)!.result).toBe('awake');
+  });
+
+  it('hangs until SIGINT, then exits 130 at once, leaving no process behind', async () => {
+    const run = start([...STREAM, '@sim say waiting\n@sim hang']);
+    await until(run.stdout, (s) => s.includes('"waiting"'));
+    const pid = run.child.pid!;
+    expect(childrenOf(pid)).toEqual([]);
+    await new Promise((r) => setTimeout(r, 300));
+    const t0 = Date.now();
+    run.child.kill('SIGINT');
+    const r = await run.done;
+    expect(r.code).toBe(130);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(r.stdout).not.toContain('"result"');
+  });
+
+  it('dies on SIGTERM while hanging', async () => {
+    const run = start([...STREAM, '@sim hang']);
+    await until(run.stdout, (s) => s.includes('"init"'));
+    run.child.kill('SIGTERM');
+    expect((await run.done).code).toBe(143);
+  });
+
+  it('keeps one state file per session, so concurrent sessions never share a counter', async () => {
+    const ids = Array.from({ length: 6 }, () => randomUUID());
+    const prompt = '@sim rate_limit 30\n@sim say ok';
+    const runs = await Promise.all(ids.map((id) => sim([...STREAM, '--session-id', id, prompt])));
+    expect(runs.map((r) => r.code)).toEqual(ids.map(() => 1));
+    const resumed = await Promise.all(ids.map((id) => sim([...STREAM, '--resume', id, prompt])));
+    expect(resumed.map((r) => r.code)).toEqual(ids.map(() => 0));
+    const files = readdirSync(state);
+    for (const id of ids) expect(files).toContain(`${id}.json`);
+    expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+function childrenOf(pid: number): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return []; // pgrep exits 1 when nothing matches
+  }
+}

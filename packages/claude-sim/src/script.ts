@@ -12,56 +12,74 @@ export type Directive =
   | { kind: 'rate_limit'; seconds: number; times: number }
   | { kind: 'fail'; text: string };
 
-const num = (v: string | undefined, fallback: number): number => {
-  const n = Number(v);
-  return v !== undefined && Number.isFinite(n) ? n : fallback;
-};
+export interface Script {
+  directives: Directive[];
+  /** `@sim` lines it could not read, so a typo is reported instead of silently ignored. */
+  unknown: string[];
+}
 
-/** Reads `@sim` lines from a prompt, in order; other lines are ordinary prompt text. */
-export function parseScript(prompt: string): Directive[] {
-  const out: Directive[] = [];
+const DIRECTIVE = /^@sim\s+(\S+)[ \t]*(.*)$/s;
+
+function numberOr(value: string | undefined, fallback: number): number {
+  if (value === undefined || value.trim() === '') return fallback;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : fallback;
+}
+
+/** Reads the `@sim` lines of a prompt, in order; every other line is ordinary prompt text. */
+export function parseScript(prompt: string): Script {
+  const directives: Directive[] = [];
+  const unknown: string[] = [];
   for (const raw of prompt.split('\n')) {
     const line = raw.trim();
-    if (!line.startsWith('@sim ')) continue;
-    const [, verb = '', ...rest] = line.split(/\s+/);
-    const arg = line.slice(line.indexOf(verb) + verb.length).trim();
-    switch (verb) {
-      case 'sleep':
-        out.push({ kind: 'sleep', seconds: num(rest[0], 1) });
-        break;
-      case 'say':
-        out.push({ kind: 'say', text: arg });
-        break;
-      case 'echo':
-        out.push({ kind: 'echo' });
-        break;
-      case 'tool':
-        out.push({ kind: 'tool', name: rest[0] ?? 'Bash' });
-        break;
-      case 'lines':
-        out.push({ kind: 'lines', count: Math.max(0, Math.floor(num(rest[0], 10))), bytes: Math.max(1, Math.floor(num(rest[1], 80))) });
-        break;
-      case 'cost':
-        out.push({ kind: 'cost', usd: num(rest[0], 0) });
-        break;
-      case 'exit':
-        out.push({ kind: 'exit', code: Math.floor(num(rest[0], 0)) });
-        break;
-      case 'hang':
-        out.push({ kind: 'hang' });
-        break;
-      case 'todo':
-        out.push({ kind: 'todo' });
-        break;
-      case 'rate_limit':
-        out.push({ kind: 'rate_limit', seconds: num(rest[0], 60), times: Math.max(1, Math.floor(num(rest[1], 1))) });
-        break;
-      case 'fail':
-        out.push({ kind: 'fail', text: arg || 'simulated failure' });
-        break;
-      default:
-        break;
+    const match = DIRECTIVE.exec(line);
+    if (!match) {
+      if (line.startsWith('@sim ') || line === '@sim') unknown.push(line);
+      continue;
     }
+    const verb = match[1]!;
+    const rest = match[2]!;
+    const words = rest.split(/\s+/).filter(Boolean);
+    const directive = read(verb, rest, words);
+    if (directive) directives.push(directive);
+    else unknown.push(line);
   }
-  return out;
+  return { directives, unknown };
+}
+
+function read(verb: string, rest: string, words: string[]): Directive | null {
+  switch (verb) {
+    case 'sleep':
+      return { kind: 'sleep', seconds: Math.max(0, numberOr(words[0], 1)) };
+    case 'say':
+      return { kind: 'say', text: rest };
+    case 'echo':
+      return { kind: 'echo' };
+    case 'tool':
+      return { kind: 'tool', name: words[0] ?? 'Bash' };
+    case 'lines':
+      return {
+        kind: 'lines',
+        count: Math.max(0, Math.floor(numberOr(words[0], 10))),
+        bytes: Math.max(1, Math.floor(numberOr(words[1], 80))),
+      };
+    case 'cost':
+      return { kind: 'cost', usd: Math.max(0, numberOr(words[0], 0)) };
+    case 'exit':
+      return { kind: 'exit', code: Math.floor(numberOr(words[0], 0)) & 0xff };
+    case 'hang':
+      return { kind: 'hang' };
+    case 'todo':
+      return { kind: 'todo' };
+    case 'rate_limit':
+      return {
+        kind: 'rate_limit',
+        seconds: Math.max(0, numberOr(words[0], 60)),
+        times: Math.max(1, Math.floor(numberOr(words[1], 1))),
+      };
+    case 'fail':
+      return { kind: 'fail', text: rest || 'simulated failure' };
+    default:
+      return null;
+  }
 }

@@ -1,0 +1,292 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs, UsageError, type SimArgs } from './args.ts';
+import { parseScript, type Directive } from './script.ts';
+import { SessionStore } from './session-store.ts';
+import { DEFAULT_MODEL, SIM_VERSION, Transcript, type ToolCall } from './transcript.ts';
+
+/** Everything a run touches, handed in so the program itself holds no process globals. */
+export interface SimIo {
+  argv: readonly string[];
+  cwd: string;
+  stateDir: string;
+  stdinIsTTY: boolean;
+  /** Reads all of stdin; only called when no prompt argument was given. */
+  readStdin: () => string;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const HELP = `Usage: claude-sim -p [options] [--] [prompt]
+
+A scripted stand-in for the claude CLI (${SIM_VERSION}). Prompt lines starting with @sim script it:
+sleep S, say TEXT, echo, tool NAME, lines N [BYTES], cost USD, exit CODE, hang, todo,
+rate_limit SECONDS [TIMES], fail TEXT. See packages/claude-sim/README.md.
+
+Options:
+  -p, --print                      print the response and exit (required)
+  --output-format <format>         text, json or stream-json (stream-json needs --verbose)
+  --verbose                        required with -p --output-format stream-json
+  --session-id <uuid>              start a new session with this id
+  -r, --resume <sessionId>         continue a session
+  --model, --fallback-model <model>
+  --permission-mode <mode>         acceptEdits, bypassPermissions, default, dontAsk, plan
+  --allowedTools, --disallowedTools <tools...>
+  --max-turns <n>, --max-budget-usd <usd>, --append-system-prompt <text>
+  -v, --version                    print the version
+`;
+
+class Refusal extends Error {
+  constructor(
+    message: string,
+    readonly code = 1,
+  ) {
+    super(message);
+  }
+}
+
+/** Runs the sim once and resolves with its exit code; `@sim hang` never resolves. */
+export async function runSim(io: SimIo): Promise<number> {
+  try {
+    return await run(io);
+  } catch (err) {
+    if (err instanceof Refusal || err instanceof UsageError) {
+      io.stderr(`${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+async function run(io: SimIo): Promise<number> {
+  const args = parseArgs(io.argv);
+  if (args.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  if (args.version) {
+    io.stdout(`${SIM_VERSION} (Claude Code)\n`);
+    return 0;
+  }
+  if (!args.print) throw new Refusal('claude-sim only runs headless: pass -p (--print)');
+  if (args.outputFormat === 'stream-json' && !args.verbose) {
+    throw new Refusal('Error: When using --print, --output-format=stream-json requires --verbose');
+  }
+  if (args.sessionId !== undefined && args.resume !== undefined) {
+    throw new Refusal(
+      'Error: --session-id can only be used with --continue or --resume if --fork-session is also specified.',
+    );
+  }
+  if (args.sessionId !== undefined && !UUID.test(args.sessionId)) {
+    throw new Refusal('Error: Invalid session ID. Must be a valid UUID.');
+  }
+
+  const store = new SessionStore(io.stateDir);
+  const sessionId = args.resume ?? args.sessionId ?? randomUUID();
+  if (args.resume !== undefined && !store.get(args.resume)) {
+    throw new Refusal(`No conversation found with session ID: ${args.resume}`);
+  }
+  if (args.sessionId !== undefined && store.get(args.sessionId)) {
+    throw new Refusal(`Error: Session ID ${args.sessionId} is already in use.`);
+  }
+  const prompt = readPrompt(args, io);
+  store.startRun(sessionId);
+
+  const t = new Transcript({
+    sessionId,
+    model: args.model ?? DEFAULT_MODEL,
+    cwd: io.cwd,
+    permissionMode: args.permissionMode ?? 'default',
+    disallowedTools: args.disallowedTools,
+    emit:
+      args.outputFormat === 'stream-json'
+        ? (event) => io.stdout(`${JSON.stringify(event)}\n`)
+        : () => undefined,
+  });
+  const script = parseScript(prompt);
+  for (const line of script.unknown) io.stderr(`claude-sim: ignoring unknown directive: ${line}\n`);
+  // The code of the first `@sim exit` line wins even when fail or rate_limit ends the run first,
+  // so a test can play the CLI versions that exit 0 with the error only on stdout.
+  const exitLine = script.directives.find((d) => d.kind === 'exit');
+  const exitOverride = exitLine?.kind === 'exit' ? exitLine.code : null;
+
+  t.init();
+  const ending =
+    script.directives.length === 0
+      ? plainTurn(t, io.cwd)
+      : await runDirectives(script.directives, { t, prompt, sessionId, store, cwd: io.cwd });
+
+  if (args.outputFormat === 'json') io.stdout(`${JSON.stringify(ending.result)}\n`);
+  if (args.outputFormat === 'text') io.stdout(`${String(ending.result.result)}\n`);
+  return exitOverride ?? ending.code;
+}
+
+function readPrompt(args: SimArgs, io: SimIo): string {
+  if (args.prompt !== undefined) return args.prompt;
+  const piped = io.stdinIsTTY ? '' : io.readStdin();
+  if (piped.length === 0) {
+    throw new Refusal(
+      'Error: Input must be provided either through stdin or as a prompt argument when using --print',
+    );
+  }
+  return piped;
+}
+
+interface Ending {
+  result: Record<string, unknown>;
+  code: number;
+}
+
+interface RunContext {
+  t: Transcript;
+  prompt: string;
+  sessionId: string;
+  store: SessionStore;
+  cwd: string;
+}
+
+/** A prompt without directives: a short, plausible piece of work. */
+function plainTurn(t: Transcript, cwd: string): Ending {
+  t.say("I'll look at the workspace first.");
+  t.tool(toolCall('Read', cwd));
+  t.say('Done. This answer comes from claude-sim, a stand-in for Claude Code.');
+  return { result: t.result({ isError: false, text: t.lastText }), code: 0 };
+}
+
+async function runDirectives(directives: Directive[], ctx: RunContext): Promise<Ending> {
+  const { t } = ctx;
+  for (const d of directives) {
+    switch (d.kind) {
+      case 'sleep':
+        await sleep(d.seconds * 1000);
+        break;
+      case 'say':
+        t.say(d.text);
+        break;
+      case 'echo':
+        t.say(ctx.prompt);
+        break;
+      case 'tool':
+        t.tool(toolCall(d.name, ctx.cwd));
+        break;
+      case 'todo':
+        t.tool(toolCall('TodoWrite', ctx.cwd));
+        break;
+      case 'lines':
+        for (let i = 1; i <= d.count; i++) {
+          const head = `line ${i} of ${d.count} `;
+          t.say(head.padEnd(d.bytes, 'x'));
+        }
+        break;
+      case 'cost':
+        t.costUsd = d.usd;
+        break;
+      case 'exit':
+        return { result: t.result({ isError: false, text: t.lastText }), code: d.code };
+      case 'hang':
+        // An interval, unlike a bare pending promise, keeps Node alive until a signal ends it.
+        await new Promise<never>(() => setInterval(() => undefined, 3_600_000));
+        break;
+      case 'rate_limit': {
+        if (ctx.store.hitRateLimit(ctx.sessionId) >= d.times) break;
+        const resetsAt = Math.floor(Date.now() / 1000 + d.seconds);
+        const text = `Claude AI usage limit reached|${resetsAt}`;
+        t.rateLimitEvent({
+          status: 'rejected',
+          resetsAt,
+          rateLimitType: 'five_hour',
+          overageStatus: 'rejected',
+          isUsingOverage: false,
+        });
+        t.say(text, { error: 'rate_limit' });
+        return { result: t.result({ isError: true, text }), code: 1 };
+      }
+      case 'fail': {
+        const body = { type: 'error', error: { type: 'api_error', message: d.text } };
+        const text = `API Error: 500 ${JSON.stringify(body)}`;
+        t.say(text, { error: 'server_error' });
+        const extra = { terminal_reason: 'api_error', api_error_status: 500 };
+        return { result: t.result({ isError: true, text, extra }), code: 1 };
+      }
+    }
+  }
+  return { result: t.result({ isError: false, text: t.lastText || 'Done.' }), code: 0 };
+}
+
+/** A plausible input and output for a tool, so renderers and parsers see realistic shapes. */
+function toolCall(name: string, cwd: string): ToolCall {
+  switch (name) {
+    case 'Bash':
+      return {
+        name,
+        input: { command: 'ls -la', description: 'List files in the working directory' },
+        output:
+          'total 8\ndrwxr-xr-x 2 sim sim 4096 Jan  1 00:00 .\n-rw-r--r-- 1 sim sim   42 README.md',
+      };
+    case 'Read':
+      return {
+        name,
+        input: { file_path: `${cwd}/README.md` },
+        output: '     1\t# Simulated file\n     2\tclaude-sim wrote this.',
+      };
+    case 'Write':
+      return {
+        name,
+        input: { file_path: `${cwd}/notes.md`, content: 'simulated\n' },
+        output: `File created successfully at: ${cwd}/notes.md`,
+      };
+    case 'Edit':
+      return {
+        name,
+        input: { file_path: `${cwd}/README.md`, old_string: 'old', new_string: 'new' },
+        output: `The file ${cwd}/README.md has been updated.`,
+      };
+    case 'Glob':
+      return { name, input: { pattern: '**/*.ts' }, output: `${cwd}/src/index.ts` };
+    case 'Grep':
+      return {
+        name,
+        input: { pattern: 'TODO', output_mode: 'files_with_matches' },
+        output: 'No files found',
+      };
+    case 'WebFetch':
+      return {
+        name,
+        input: { url: 'https://example.com', prompt: 'Summarize the page' },
+        output: 'A simulated page summary.',
+      };
+    case 'WebSearch':
+      return { name, input: { query: 'simulated search' }, output: 'No results (simulated).' };
+    case 'TodoWrite':
+      return {
+        name,
+        input: {
+          todos: [
+            { content: 'Read the code', status: 'completed', activeForm: 'Reading the code' },
+            { content: 'Make the change', status: 'in_progress', activeForm: 'Making the change' },
+            { content: 'Run the tests', status: 'pending', activeForm: 'Running the tests' },
+          ],
+        },
+        output:
+          'Todos have been modified successfully. Ensure that you continue to use the todo list to track your progress. Please proceed with the current tasks if applicable',
+      };
+    case 'Task':
+      return {
+        name,
+        input: {
+          description: 'Explore the code',
+          prompt: 'Find the entry point',
+          subagent_type: 'general-purpose',
+        },
+        output: 'The entry point is src/index.ts (simulated).',
+      };
+    default:
+      return {
+        name,
+        input: { description: `simulated ${name} call` },
+        output: `${name} done (simulated)`,
+      };
+  }
+}
