@@ -1,35 +1,49 @@
 # syntax=docker/dockerfile:1
-# One build, two images: `--target api` (the broker) and `--target agent` (for workspace pods).
+# One build, two images:
+#   docker build --target api   -t switchyard-api .     the broker (HTTP API, scheduler, SQLite)
+#   docker build --target agent -t switchyard-agent .   the daemon for workspace pods (tmux + claude)
+# Both run TypeScript through tsx, as `npm start` does; there is no separate compile step.
+
+# Only the package.json files, so `npm ci` is cached until a manifest or the lockfile changes.
+# Found with `find`, so a new workspace needs no edit here.
+FROM node:20-bookworm-slim AS manifests
+WORKDIR /src
+COPY . .
+RUN mkdir /manifests && find . -name package.json -not -path '*/node_modules/*' -exec cp --parents {} /manifests/ \;
+
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
+# Toolchain for native addons (better-sqlite3) when no prebuilt binary fits.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
-COPY package.json package-lock.json ./
-COPY packages/core/package.json packages/core/
-COPY packages/db/package.json packages/db/
-COPY packages/scheduler/package.json packages/scheduler/
-COPY packages/client/package.json packages/client/
-COPY packages/claude-sim/package.json packages/claude-sim/
-COPY apps/api/package.json apps/api/
-COPY apps/agent/package.json apps/agent/
-COPY apps/cli/package.json apps/cli/
-RUN npm ci --no-audit --no-fund
+COPY --from=manifests /manifests/ ./
+COPY package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 
 FROM node:20-bookworm-slim AS base
 WORKDIR /app
-COPY --from=deps /app/node_modules ./node_modules
 COPY . .
+# node_modules at the root and, after a hoisting conflict, in a workspace package.
+COPY --from=deps /app/ /app/
 ENV NODE_ENV=production
 
 FROM base AS api
-ENV SWITCHYARD_HOST=0.0.0.0 SWITCHYARD_DATA_DIR=/data
+ENV SWITCHYARD_HOST=0.0.0.0 SWITCHYARD_PORT=7700 SWITCHYARD_DATA_DIR=/data
 RUN mkdir -p /data && chown node:node /data
+VOLUME /data
 USER node
 EXPOSE 7700
-HEALTHCHECK CMD node -e "fetch('http://127.0.0.1:7700/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:7700/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 CMD ["node", "--import", "tsx", "apps/api/src/main.ts"]
 
 FROM base AS agent
-RUN apt-get update && apt-get install -y --no-install-recommends tmux git && rm -rf /var/lib/apt/lists/*
+# tmux runs each turn; git is what claude works with; tini reaps the panes' orphans (PID 1).
+RUN apt-get update && apt-get install -y --no-install-recommends tmux git ca-certificates tini && rm -rf /var/lib/apt/lists/*
+# Optional: bake the real claude CLI in (--build-arg CLAUDE_CODE_VERSION=latest). Without it, or
+# without a login, the agent falls back to claude-sim only where SWITCHYARD_SIM_FALLBACK=1.
+ARG CLAUDE_CODE_VERSION=""
+RUN if [ -n "$CLAUDE_CODE_VERSION" ]; then npm install -g --no-audit --no-fund "@anthropic-ai/claude-code@$CLAUDE_CODE_VERSION"; fi
+RUN mkdir -p /home/node/.switchyard && chown -R node:node /home/node
 USER node
 ENV SWITCHYARD_AGENT_DIR=/home/node/.switchyard
+ENTRYPOINT ["/usr/bin/tini", "--"]
 CMD ["node", "--import", "tsx", "apps/agent/src/main.ts"]

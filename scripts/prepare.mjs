@@ -67,7 +67,10 @@ export function ensureSystem(commands) {
     return;
   }
   const how = process.platform === 'darwin'
-    ? `brew install ${pkgs.map((p) => (p === 'redis-server' ? 'redis' : p)).join(' ')}`
+    ? [
+        pkgs.some((p) => p !== 'chromium') && `brew install ${pkgs.filter((p) => p !== 'chromium').map((p) => (p === 'redis-server' ? 'redis' : p)).join(' ')}`,
+        pkgs.includes('chromium') && 'brew install --cask chromium',
+      ].filter(Boolean).join(' && ')
     : isDebian()
       ? `sudo apt-get install -y ${pkgs.join(' ')}`
       : `install ${pkgs.join(' and ')} with your package manager (e.g. dnf install redis tmux)`;

@@ -1,13 +1,17 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { REPO } from '../support/agent.ts';
 
-const read = (p: string) => readFileSync(join(REPO, p), 'utf8');
+// Static checks of the deployment files. No Docker engine, Helm or cluster is assumed: images
+// are not built and the chart is not rendered here (see deploy/README.md).
 
-/** Every SWITCHYARD_ variable or REDIS_URL the code reads (apps and scripts). */
+const read = (p: string) => readFileSync(join(REPO, p), 'utf8');
+const CHART = 'deploy/helm/switchyard';
+
+/** Every SWITCHYARD_ variable or REDIS_URL named in the code (apps and scripts). */
 function namesReadByCode(): Set<string> {
   const out = execFileSync('grep', ['-rhoE', '(SWITCHYARD_[A-Z_]+|REDIS_URL)', 'apps', 'scripts', '--include=*.ts', '--include=*.mjs'], { cwd: REPO, encoding: 'utf8' });
   return new Set(out.split('\n').filter(Boolean));
@@ -18,68 +22,122 @@ function envNames(text: string): string[] {
 }
 
 /**
- * Makes a Helm template parseable as YAML: control-only lines dropped, expressions replaced by
- * a scalar. This proves the YAML structure around the templating, not what Helm renders.
+ * Makes a Helm template parseable as plain YAML: lines holding only control actions (if, else,
+ * end, with, range, define) and lines that only inject YAML (include/toYaml … nindent) are
+ * dropped; every other `{{ … }}` becomes the scalar `templated`. Parsing the result proves the
+ * indentation and structure of the literal YAML around the templating, and that both branches of
+ * each `if` sit where they should. It does NOT prove what Helm renders: not the injected
+ * blocks, not the functions, not the values' types. `helm template` / `helm lint` would.
  */
 function flatten(template: string): string {
   return template
     .split('\n')
     .filter((l) => !/^\s*\{\{-?\s*(if|else|end|with|range|define)\b.*\}\}\s*$/.test(l))
-    .map((l) => (/^\s*\{\{-?\s*(include|toYaml)/.test(l) ? l.replace(/\{\{.*\}\}/, 'x: templated') : l.replace(/\{\{.*?\}\}/g, 'templated')))
+    .filter((l) => !/^\s*\{\{-?\s*(include|toYaml)\b.*\}\}\s*$/.test(l))
+    .map((l) => l.replace(/\{\{.*?\}\}/g, 'templated'))
     .join('\n');
 }
 
+function templateFiles(): string[] {
+  return readdirSync(join(REPO, CHART, 'templates')).filter((f) => f.endsWith('.yaml')).sort();
+}
+
 describe('docker-compose.yml and Dockerfile', () => {
-  const compose = parse(read('docker-compose.yml')) as { services: Record<string, { image?: string; build?: { target: string }; environment?: Record<string, string> }> };
+  const compose = parse(read('docker-compose.yml')) as {
+    services: Record<string, { image?: string; command?: string[]; build?: { context: string; target: string }; environment?: Record<string, string> }>;
+  };
   const dockerfile = read('Dockerfile');
 
   it('defines redis, api and agent; every build target exists in the Dockerfile', () => {
     expect(Object.keys(compose.services).sort()).toEqual(['agent', 'api', 'redis']);
     expect(compose.services.redis!.image).toMatch(/^redis:7/);
+    expect(compose.services.redis!.command!.join(' ')).toMatch(/--appendonly yes.*--maxmemory-policy noeviction/);
     for (const s of ['api', 'agent']) {
-      expect(dockerfile).toMatch(new RegExp(`^FROM .* AS ${compose.services[s]!.build!.target}$`, 'm'));
+      const build = compose.services[s]!.build!;
+      expect(existsSync(join(REPO, build.context, 'Dockerfile')), `${s} build context`).toBe(true);
+      expect(dockerfile).toMatch(new RegExp(`^FROM \\S+ AS ${build.target}$`, 'm'));
     }
+    expect(compose.services.api!.environment).toMatchObject({ REDIS_URL: 'redis://redis:6379', SWITCHYARD_HOST: '0.0.0.0', SWITCHYARD_BOOTSTRAP_LOCAL: '1' });
+    expect(compose.services.agent!.environment).toMatchObject({ SWITCHYARD_URL: 'http://api:7700', SWITCHYARD_AGENT_TOKEN_FILE: '/data/agent-token' });
   });
 
-  it('starts files that exist and sets only variables the code reads', () => {
+  it('copies and starts files that exist, and sets only variables the code reads', () => {
     for (const entry of dockerfile.match(/apps\/[a-z]+\/src\/main\.ts/g)!) expect(existsSync(join(REPO, entry)), entry).toBe(true);
+    // Local COPY sources (not --from=stage ones).
+    for (const m of dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)) {
+      for (const src of m[1]!.split(/\s+/)) expect(existsSync(join(REPO, src)), `COPY ${src}`).toBe(true);
+    }
+    expect(dockerfile).toMatch(/^USER node$/m);
+    expect(dockerfile).toMatch(/npm ci/);
     const known = namesReadByCode();
     for (const name of envNames(read('docker-compose.yml'))) expect(known, name).toContain(name);
+    for (const name of envNames(dockerfile)) expect(known, `Dockerfile: ${name}`).toContain(name);
   });
 });
 
 describe('helm chart', () => {
-  const dir = 'deploy/helm/switchyard';
+  const values = parse(read(`${CHART}/values.yaml`)) as Record<string, unknown>;
 
   it('has a parseable Chart.yaml and values.yaml', () => {
-    expect(parse(read(`${dir}/Chart.yaml`))).toMatchObject({ apiVersion: 'v2', name: 'switchyard' });
-    expect(parse(read(`${dir}/values.yaml`))).toHaveProperty('redis.bundled', true);
+    expect(parse(read(`${CHART}/Chart.yaml`))).toMatchObject({ apiVersion: 'v2', name: 'switchyard' });
+    expect(values).toHaveProperty('redis.bundled', true);
   });
 
   it('has templates that are YAML around their templating, naming real commands and variables', () => {
     const known = namesReadByCode();
-    const files = readdirSync(join(REPO, dir, 'templates')).filter((f) => f.endsWith('.yaml'));
-    expect(files.sort()).toEqual(['api.yaml', 'ingress.yaml', 'redis.yaml']);
-    for (const f of [...files.map((x) => `${dir}/templates/${x}`), `${dir}/examples/workspace-agent-sidecar.yaml`]) {
+    expect(templateFiles()).toEqual(['api.yaml', 'ingress.yaml', 'networkpolicy.yaml', 'redis.yaml', 'serviceaccount.yaml']);
+    for (const f of [...templateFiles().map((x) => `${CHART}/templates/${x}`), `${CHART}/examples/workspace-agent-sidecar.yaml`]) {
       const text = read(f);
-      for (const doc of parseAllDocuments(flatten(text))) expect(doc.errors, f).toEqual([]);
+      const docs = parseAllDocuments(flatten(text));
+      for (const doc of docs) expect(doc.errors, f).toEqual([]);
+      expect(docs.some((d) => (d.toJS() as { kind?: string } | null)?.kind), `${f} has a manifest`).toBe(true);
       for (const name of envNames(text)) expect(known, `${f}: ${name}`).toContain(name);
       for (const entry of text.match(/apps\/[a-z]+\/src\/main\.ts/g) ?? []) expect(existsSync(join(REPO, entry)), entry).toBe(true);
     }
   });
-});
 
-describe('the two commands and CI', () => {
-  it('prepare.mjs and start.mjs use nothing but Node built-ins before install', () => {
-    for (const f of ['scripts/prepare.mjs', 'scripts/start.mjs']) {
-      const imports = [...read(f).matchAll(/from '([^']+)'/g)].map((m) => m[1]!);
-      expect(imports.every((i) => i.startsWith('node:') || i.startsWith('./')), `${f}: ${imports.join(', ')}`).toBe(true);
+  it('reads only values that values.yaml defines', () => {
+    const files = [...templateFiles(), 'NOTES.txt', '_helpers.tpl'].map((x) => `${CHART}/templates/${x}`);
+    for (const f of files) {
+      for (const m of read(f).matchAll(/\.Values((?:\.[A-Za-z0-9_]+)+)/g)) {
+        const path = m[1]!.slice(1).split('.');
+        let node: unknown = values;
+        for (const key of path) node = (node as Record<string, unknown> | null)?.[key];
+        expect(node, `${f}: .Values.${path.join('.')}`).not.toBeUndefined();
+      }
     }
   });
 
-  it('.ci/run calls npm test, and npm start answers --help', () => {
-    expect(read('.ci/run')).toMatch(/^npm test$/m);
+  it('runs one API replica with Recreate, and Redis with appendonly and noeviction', () => {
+    const api = parseAllDocuments(flatten(read(`${CHART}/templates/api.yaml`))).map((d) => d.toJS() as { kind: string; spec: Record<string, unknown> });
+    const deployment = api.find((d) => d.kind === 'Deployment')!;
+    expect(deployment.spec).toMatchObject({ replicas: 1, strategy: { type: 'Recreate' } });
+    expect(api.map((d) => d.kind)).toEqual(expect.arrayContaining(['Service', 'PersistentVolumeClaim']));
+    expect(read(`${CHART}/templates/redis.yaml`)).toMatch(/"--appendonly", "yes", "--maxmemory-policy", "noeviction"/);
+    expect(read(`${CHART}/templates/ingress.yaml`)).toMatch(/proxy-buffering: "off"/);
+  });
+});
+
+describe('the two commands and CI', () => {
+  it('prepare.mjs imports only node: modules; start.mjs only those and prepare.mjs', () => {
+    // Static `import … from '…'`, bare `import '…'` and dynamic `import('…')`.
+    const imports = (f: string) =>
+      [...read(f).matchAll(/^\s*import\s[^;]*?from\s*'([^']+)'|^\s*import\s*'([^']+)'|\bimport\(\s*'([^']+)'\s*\)/gms)].map((m) => (m[1] ?? m[2] ?? m[3])!);
+    expect(imports('scripts/start.mjs')).toContain('node:child_process');
+    expect(imports('scripts/prepare.mjs').filter((i) => !i.startsWith('node:'))).toEqual([]);
+    expect(imports('scripts/start.mjs').filter((i) => !i.startsWith('node:') && i !== './prepare.mjs')).toEqual([]);
+  });
+
+  it('.ci/run is an executable bash script that calls npm test', () => {
+    const run = read('.ci/run');
+    expect(run.startsWith('#!/usr/bin/env bash\n')).toBe(true);
+    expect(run).toMatch(/^set -euo pipefail$/m);
+    expect(run).toMatch(/^npm test$/m);
+    expect(statSync(join(REPO, '.ci/run')).mode & 0o111).not.toBe(0);
+  });
+
+  it('npm start answers --help without starting anything', () => {
     const help = execFileSync(process.execPath, ['scripts/start.mjs', '--help'], { cwd: REPO, encoding: 'utf8' });
-    expect(help).toContain('SWITCHYARD_DATA_DIR');
+    for (const name of ['SWITCHYARD_DATA_DIR', 'SWITCHYARD_PORT', 'REDIS_URL', 'SWITCHYARD_CLAUDE_BIN']) expect(help).toContain(name);
   });
 });
