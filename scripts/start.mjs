@@ -86,16 +86,23 @@ function startChild(name, cmd, args, childEnv, { quiet = false } = {}) {
   // Own process group: Ctrl-C reaches only this script, which stops the children in order.
   const proc = spawn(cmd, args, { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const tail = [];
-  const onData = (buf) => {
-    for (const line of buf.toString().split('\n')) {
-      if (!line) continue;
-      tail.push(line);
-      if (tail.length > 20) tail.shift();
-      if (!quiet || verbose) log(name, pretty(line));
-    }
+  const onLine = (line) => {
+    if (!line) return;
+    tail.push(line);
+    if (tail.length > 20) tail.shift();
+    if (!quiet || verbose) log(name, pretty(line));
   };
-  proc.stdout.on('data', onData);
-  proc.stderr.on('data', onData);
+  for (const stream of [proc.stdout, proc.stderr]) {
+    // Whole lines only: a chunk may end mid-line (or mid-character).
+    let partial = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk) => {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop();
+      lines.forEach(onLine);
+    });
+    stream.on('end', () => onLine(partial));
+  }
   const child = { name, proc, tail, exited: new Promise((r) => proc.once('exit', (code, signal) => r({ code, signal }))) };
   child.exited.then(({ code, signal }) => {
     if (stopping) return;
@@ -127,6 +134,11 @@ async function shutdown(code) {
 }
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
+// The terminal closed: the children are in their own process groups and would outlive us.
+process.on('SIGHUP', () => void shutdown(0));
+// A closed stdout (e.g. `npm start | head`) must not crash us and orphan the children.
+process.stdout.on('error', () => undefined);
+process.stderr.on('error', () => undefined);
 process.on('exit', () => {
   for (const c of children) if (c.proc.exitCode === null) c.proc.kill('SIGKILL');
 });
