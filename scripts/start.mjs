@@ -80,6 +80,59 @@ function pretty(line) {
   }
 }
 
+/**
+ * The children run in their own process groups (so a terminal's Ctrl-C reaches only us and we
+ * stop them in order), which means they would outlive us if we were killed outright (SIGKILL,
+ * OOM). So each child gets a watchdog, in its own group too, holding a pipe from us and a copy of
+ * the child's output pipes. If our pipe closes while the child runs, the watchdog drains the
+ * child's output (a child writing into a pipe nobody reads would block or fail) and, once the
+ * children started after it are gone, stops it: SIGTERM, then SIGKILL — the order of shutdown().
+ */
+const WATCHDOG = `
+const { createReadStream, readFileSync } = require('node:fs');
+const [pid, ms] = process.argv.slice(1).map(Number);
+const later = new Set();
+for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(s, () => undefined);
+const alive = (p) => {
+  try { return readFileSync('/proc/' + p + '/stat', 'utf8').split(') ')[1][0] !== 'Z'; } catch {}
+  try { process.kill(p, 0); return true; } catch { return false; }
+};
+const sleep = (t) => new Promise((r) => setTimeout(r, t));
+let buf = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (c) => {
+  buf += c;
+  for (let i; (i = buf.indexOf('\\n')) >= 0; buf = buf.slice(i + 1)) later.add(Number(buf.slice(0, i)));
+});
+process.stdin.on('end', async () => {
+  for (const fd of [3, 4]) {
+    try { createReadStream('', { fd }).on('error', () => undefined).resume(); } catch {}
+  }
+  for (let t = 0; t < 30000 && [...later].some(alive); t += 100) await sleep(100);
+  if (alive(pid)) {
+    try { process.kill(pid, 'SIGTERM'); } catch {}
+    for (let t = 0; t < ms && alive(pid); t += 100) await sleep(100);
+    try { process.kill(pid, 'SIGKILL'); } catch {}
+  }
+  process.exit(0);
+});
+`;
+const STOP_MS = { agent: 15_000, api: 10_000, redis: 10_000 };
+
+function guard(child) {
+  const wd = spawn(process.execPath, ['-e', WATCHDOG, String(child.proc.pid), String(STOP_MS[child.name] ?? 10_000)], {
+    stdio: ['pipe', 'ignore', 'ignore', child.proc.stdout, child.proc.stderr],
+    detached: true,
+  });
+  wd.on('error', () => undefined);
+  wd.stdin.on('error', () => undefined);
+  wd.unref();
+  // Children started later are stopped before this one.
+  for (const c of children) c.watchdog?.stdin.write(`${child.proc.pid}\n`);
+  child.watchdog = wd;
+  child.exited.then(() => wd.kill('SIGKILL'));
+}
+
 function startChild(name, cmd, args, childEnv, { quiet = false } = {}) {
   // A Ctrl-C that came while we waited: start nothing more.
   if (stopping) throw new Error('stopping');
@@ -109,6 +162,7 @@ function startChild(name, cmd, args, childEnv, { quiet = false } = {}) {
     process.stderr.write(`\n${name} stopped unexpectedly (${signal ?? `exit ${code}`}). Its last lines:\n${tail.map((l) => `  ${pretty(l)}`).join('\n')}\n`);
     shutdown(1);
   });
+  if (proc.pid) guard(child);
   children.push(child);
   return child;
 }
@@ -126,9 +180,9 @@ async function shutdown(code) {
   stopping = true;
   if (children.length) process.stdout.write('\nstopping: agent, API, Redis…\n');
   const byName = (n) => children.find((c) => c.name === n);
-  for (const [name, ms] of [['agent', 15_000], ['api', 10_000], ['redis', 10_000]]) {
+  for (const name of ['agent', 'api', 'redis']) {
     const child = byName(name);
-    if (child) await stopChild(child, ms);
+    if (child) await stopChild(child, STOP_MS[name]);
   }
   process.exit(code);
 }
