@@ -83,13 +83,15 @@ function pretty(line) {
 /**
  * The children run in their own process groups (so a terminal's Ctrl-C reaches only us and we
  * stop them in order), which means they would outlive us if we were killed outright (SIGKILL,
- * OOM). So each child gets a watchdog, in its own group too, holding a pipe from us and a copy of
- * the child's output pipes. If our pipe closes while the child runs, the watchdog drains the
- * child's output (a child writing into a pipe nobody reads would block or fail) and, once the
- * children started after it are gone, stops it: SIGTERM, then SIGKILL — the order of shutdown().
+ * OOM). So each child gets a watchdog, in its own group too, holding a pipe from us. If our pipe
+ * closes while the child runs, the watchdog waits until the children started after it are gone,
+ * then stops it: SIGTERM, then SIGKILL — the order of shutdown(). Meanwhile the child's output
+ * pipe has no reader left, so its writes fail with EPIPE instead of blocking (pino and Redis
+ * both carry on). The watchdog must not hold a copy of that pipe: Node stops reading a stream in
+ * the parent once it is handed to another child, and the console would go silent.
  */
 const WATCHDOG = `
-const { createReadStream, readFileSync } = require('node:fs');
+const { readFileSync } = require('node:fs');
 const [pid, ms] = process.argv.slice(1).map(Number);
 const later = new Set();
 for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(s, () => undefined);
@@ -105,9 +107,6 @@ process.stdin.on('data', (c) => {
   for (let i; (i = buf.indexOf('\\n')) >= 0; buf = buf.slice(i + 1)) later.add(Number(buf.slice(0, i)));
 });
 process.stdin.on('end', async () => {
-  for (const fd of [3, 4]) {
-    try { createReadStream('', { fd }).on('error', () => undefined).resume(); } catch {}
-  }
   for (let t = 0; t < 30000 && [...later].some(alive); t += 100) await sleep(100);
   if (alive(pid)) {
     try { process.kill(pid, 'SIGTERM'); } catch {}
@@ -121,7 +120,7 @@ const STOP_MS = { agent: 15_000, api: 10_000, redis: 10_000 };
 
 function guard(child) {
   const wd = spawn(process.execPath, ['-e', WATCHDOG, String(child.proc.pid), String(STOP_MS[child.name] ?? 10_000)], {
-    stdio: ['pipe', 'ignore', 'ignore', child.proc.stdout, child.proc.stderr],
+    stdio: ['pipe', 'ignore', 'ignore'],
     detached: true,
   });
   wd.on('error', () => undefined);

@@ -1,5 +1,5 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -56,9 +56,35 @@ afterAll(async () => {
   }
 });
 
+/** Processes whose command line or environment names the data dir: Redis, API, agent, watchdogs. */
 function processesUsing(dataDir: string): string[] {
-  const ps = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
-  return ps.split('\n').filter((l) => l.includes(dataDir) && !l.includes('ps -eo'));
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)) {
+    try {
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+      if (args && (args.includes(dataDir) || readFileSync(`/proc/${pid}/environ`, 'utf8').includes(dataDir))) found.push(`${pid} ${args.slice(0, 120)}`);
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return found;
+}
+
+/** The `node scripts/start.mjs` under the npm process. */
+function startScriptPid(inst: Instance): number {
+  const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
+    .split('\n')
+    .map((l) => l.trim().match(/^(\d+)\s+(\d+)\s+(.*)$/))
+    .filter((m): m is RegExpMatchArray => m !== null)
+    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3]! }));
+  const under = new Set([inst.proc.pid!]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const r of rows) if (under.has(r.ppid) && !under.has(r.pid)) (under.add(r.pid), (grew = true));
+  }
+  const script = rows.find((r) => under.has(r.pid) && r.args.includes('scripts/start.mjs') && r.args.startsWith('node'));
+  if (!script) throw new Error(`no start.mjs under npm ${inst.proc.pid}`);
+  return script.pid;
 }
 
 describe('npm start', () => {
@@ -81,7 +107,11 @@ describe('npm start', () => {
       return w.ready ? w : null;
     }, 60_000, 'local workspace ready');
     expect(ws.agent?.simulated).toBe(true);
-    expect(inst.log()).toMatch(/claude-sim/i);
+    await waitFor(() => inst.log().includes('Ctrl-C to stop'), 30_000, `the banner; log:\n${inst.log()}`);
+    expect(inst.log()).toMatch(/!!! The local agent runs claude-sim/);
+    // Each part's own log reaches the console, labelled.
+    expect(inst.log()).toMatch(/^api +\| .*switchyard api listening/m);
+    expect(inst.log()).toMatch(/^agent +\| .*registered/m);
 
     const res = await call('/v1/tasks', { method: 'POST', body: JSON.stringify({ workspace: 'local', prompt: '@sim say started by npm start', workdir: '/tmp' }) });
     expect(res.status).toBe(201);
@@ -103,13 +133,17 @@ describe('npm start', () => {
     expect(inst.log()).toContain(tokenFile);
     expect(inst.log()).not.toContain(token);
 
-    for (const i of [a!, b!]) {
-      // npm re-raises the Ctrl-C it got once its script is done; the script itself stops cleanly.
-      const how = await stop(i);
-      expect(how.code === 0 || how.signal === 'SIGINT', JSON.stringify(how)).toBe(true);
-      expect(i.log()).toContain('stopping: agent, API, Redis');
-      expect(i.log()).not.toContain('stopped unexpectedly');
-      await waitFor(() => processesUsing(i.dataDir).length === 0, 20_000, `no process left using ${i.dataDir}: ${processesUsing(i.dataDir).join('\n')}`);
-    }
+    // npm re-raises the Ctrl-C it got once its script is done; the script itself stops cleanly.
+    const how = await stop(a!);
+    expect(how.code === 0 || how.signal === 'SIGINT', JSON.stringify(how)).toBe(true);
+    expect(a!.log()).toContain('stopping: agent, API, Redis');
+    expect(a!.log()).toContain('agent stopped');
+    expect(a!.log()).not.toContain('stopped unexpectedly');
+    await waitFor(() => processesUsing(a!.dataDir).length === 0, 20_000, `no process left using ${a!.dataDir}: ${processesUsing(a!.dataDir).join('\n')}`);
+
+    // Killed outright, npm start cannot stop its children itself: their watchdogs do.
+    expect(processesUsing(b!.dataDir).length).toBeGreaterThanOrEqual(4);
+    process.kill(startScriptPid(b!), 'SIGKILL');
+    await waitFor(() => processesUsing(b!.dataDir).length === 0, 45_000, `no process left using ${b!.dataDir}: ${processesUsing(b!.dataDir).join('\n')}`);
   }, 240_000);
 });

@@ -1,5 +1,6 @@
 import { serve } from '@hono/node-server';
 import pino from 'pino';
+import { stdoutSink } from '@switchyard/core';
 import { createDb } from '@switchyard/db';
 import { createScheduler, Hub } from '@switchyard/scheduler';
 import { createApp } from './app.ts';
@@ -11,7 +12,7 @@ const REDACT = ['req.headers.authorization', '*.authorization', '*.token', '*.se
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = pino({ level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' }, base: { app: 'switchyard-api' } });
+  const logger = pino({ level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' }, base: { app: 'switchyard-api' } }, stdoutSink());
   const db = createDb(config.dbFile);
   bootstrap(db, config.dataDir, config.bootstrapLocal, logger);
   const redis = createRedis(config.redisUrl);

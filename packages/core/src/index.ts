@@ -33,3 +33,4 @@ export {
 export type { ParsedLine, TurnVerdict } from './stream-json.ts';
 export { buildClaudeArgs } from './claude-args.ts';
 export { renderLine } from './render.ts';
+export { stdoutSink } from './log-sink.ts';
