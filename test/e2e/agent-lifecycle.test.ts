@@ -6,19 +6,17 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskView } from '@switchyard/core';
 import { startApi, type TestApi } from '../support/api.ts';
 import { cleanupAgentDir, startAgent, waitFor, type TestAgent } from '../support/agent.ts';
-import { freePort, startRedis, type RedisServer } from '../support/redis.ts';
+import { startRedis, type RedisServer } from '../support/redis.ts';
 
 let redis: RedisServer;
 let api: TestApi;
 let dataDir: string;
-let port: number;
 const agents: TestAgent[] = [];
 
 beforeAll(async () => {
   redis = await startRedis();
   dataDir = mkdtempSync(join(tmpdir(), 'sy-e2e-'));
-  port = await freePort();
-  api = await startApi({ redisUrl: redis.url, dataDir, port });
+  api = await startApi({ redisUrl: redis.url, dataDir });
 });
 afterEach(async () => {
   for (const a of agents.splice(0)) {
@@ -44,11 +42,19 @@ async function create(body: Record<string, unknown>): Promise<TaskView> {
   return (await res.json()) as TaskView;
 }
 const get = async (id: string) => (await (await api.call(`/v1/tasks/${id}`)).json()) as TaskView;
-const until = (id: string, statuses: string[], ms = 45_000) =>
-  waitFor(async () => {
-    const t = await get(id);
-    return statuses.includes(t.status) ? t : null;
-  }, ms, `task ${id} to be ${statuses.join('|')}`);
+/** Waits for the task to reach one of `statuses`; a timeout tells where it stood and what the agents said. */
+async function until(id: string, statuses: string[], ms = 45_000): Promise<TaskView> {
+  let last: TaskView | undefined;
+  try {
+    return await waitFor(async () => {
+      last = await get(id);
+      return statuses.includes(last.status) ? last : null;
+    }, ms, `task ${id} to be ${statuses.join('|')}`);
+  } catch (err) {
+    const said = agents.map((a) => a.output().split('\n').slice(-30).join('\n')).join('\n---\n');
+    throw new Error(`${(err as Error).message}\nlast seen: ${JSON.stringify(last)}\nagents said:\n${said}`);
+  }
+}
 
 /** Every stored line, with a check that seqs are 1..n with no gap or duplicate. */
 async function storedLines(id: string): Promise<string[]> {
@@ -113,20 +119,7 @@ describe('the agent never loses a line', () => {
     const numbers = lines.filter((l) => l.includes('"line ')).map((l) => Number(/line (\d+) of/.exec(l)![1]));
     expect(numbers).toEqual(Array.from({ length: 5000 }, (_, i) => i + 1));
   });
-
-  it('keeps output on disk while the API is down and catches up when it is back', async () => {
-    agent();
-    await ready();
-    const t = await create({ prompt: '@sim lines 50 40\n@sim sleep 3\n@sim lines 50 40' });
-    await until(t.id, ['running']);
-    await api.stop();
-    await new Promise((r) => setTimeout(r, 4_000));
-    api = await startApi({ redisUrl: redis.url, dataDir, port });
-    const done = await until(t.id, ['completed', 'failed'], 60_000);
-    expect(done.status).toBe('completed');
-    const lines = await storedLines(t.id);
-    expect(lines.filter((l) => l.includes('"type":"assistant"') && l.includes('"line '))).toHaveLength(100);
-  });
+  // The API killed mid-task: test/e2e/api-crash.test.ts, with the API as its own process.
 });
 
 describe('follow-up turns', () => {
@@ -265,11 +258,11 @@ describe('prompts and rate limits through claude-sim', () => {
     agent();
     await ready();
     const t = await create({ prompt: '@sim rate_limit 3\n@sim say after the limit' });
-    const limited = await until(t.id, ['rate_limited']);
+    const limited = await until(t.id, ['rate_limited'], 25_000);
     expect(Date.parse(limited.rateLimitedUntil!)).toBeGreaterThan(Date.now());
     const ws = (await (await api.call('/v1/workspaces/local')).json()) as { ready: boolean };
     expect(ws.ready).toBe(false);
-    const done = await until(t.id, ['completed'], 60_000);
+    const done = await until(t.id, ['completed'], 30_000);
     expect(done.result).toBe('after the limit');
     expect(done.attempts).toBe(0);
   });

@@ -7,15 +7,39 @@ import { fileURLToPath } from 'node:url';
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLAUDE_SIM = join(REPO, 'packages', 'claude-sim', 'bin', 'claude-sim.js');
 
-export interface TestAgent {
+/** A Switchyard service (API or agent) running as its own process. */
+export interface ServiceProcess {
   proc: ChildProcess;
-  dir: string;
-  /** Everything the agent printed, for assertions and post-mortems. */
+  /** Everything it printed, for assertions and post-mortems. */
   output(): string;
-  /** SIGTERM and wait: the agent's graceful shutdown. */
+  /** SIGTERM and wait: its graceful shutdown. */
   stop(): Promise<void>;
-  /** SIGKILL: the agent dies mid-work, as a crash or an OOM kill would. */
+  /** SIGKILL: it dies mid-work, as a crash or an OOM kill would. */
   crash(): Promise<void>;
+}
+
+/** `node --import tsx <entry>` from the repo, with `env` on top of ours. */
+export function spawnService(entry: string, env: Record<string, string>): ServiceProcess {
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(REPO, entry)], {
+    cwd: REPO,
+    env: { ...process.env, SWITCHYARD_LOG_LEVEL: process.env.SWITCHYARD_TEST_LOG ?? 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  proc.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  const signal = async (sig: NodeJS.Signals): Promise<void> => {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      proc.kill(sig);
+      await exited;
+    }
+  };
+  return { proc, output: () => out, stop: () => signal('SIGTERM'), crash: () => signal('SIGKILL') };
+}
+
+export interface TestAgent extends ServiceProcess {
+  dir: string;
 }
 
 /**
@@ -31,44 +55,17 @@ export function startAgent(opts: {
   env?: Record<string, string>;
 }): TestAgent {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'sy-agent-'));
-  const simState = join(dir, 'claude-sim-state');
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'apps/agent/src/main.ts')], {
-    cwd: REPO,
-    env: {
-      ...process.env,
-      SWITCHYARD_URL: opts.url,
-      SWITCHYARD_AGENT_TOKEN_FILE: opts.tokenFile,
-      SWITCHYARD_AGENT_DIR: dir,
-      SWITCHYARD_AGENT_SLOTS: String(opts.slots ?? 2),
-      SWITCHYARD_WORKDIR_ROOTS: (opts.roots ?? ['/tmp', tmpdir()]).join(':'),
-      SWITCHYARD_CLAUDE_BIN: CLAUDE_SIM,
-      CLAUDE_SIM_STATE_DIR: simState,
-      SWITCHYARD_LOG_LEVEL: process.env.SWITCHYARD_TEST_LOG ?? 'info',
-      ...opts.env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const service = spawnService('apps/agent/src/main.ts', {
+    SWITCHYARD_URL: opts.url,
+    SWITCHYARD_AGENT_TOKEN_FILE: opts.tokenFile,
+    SWITCHYARD_AGENT_DIR: dir,
+    SWITCHYARD_AGENT_SLOTS: String(opts.slots ?? 2),
+    SWITCHYARD_WORKDIR_ROOTS: (opts.roots ?? ['/tmp', tmpdir()]).join(':'),
+    SWITCHYARD_CLAUDE_BIN: CLAUDE_SIM,
+    CLAUDE_SIM_STATE_DIR: join(dir, 'claude-sim-state'),
+    ...opts.env,
   });
-  let out = '';
-  proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-  proc.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-  return {
-    proc,
-    dir,
-    output: () => out,
-    async stop() {
-      if (proc.exitCode === null && proc.signalCode === null) {
-        proc.kill('SIGTERM');
-        await exited;
-      }
-    },
-    async crash() {
-      if (proc.exitCode === null && proc.signalCode === null) {
-        proc.kill('SIGKILL');
-        await exited;
-      }
-    },
-  };
+  return { ...service, dir };
 }
 
 /** Removes an agent's state dir and any tmux sessions of its tasks. */

@@ -9,6 +9,20 @@ import { bootstrap } from '../../apps/api/src/bootstrap.ts';
 import { createRedis } from '../../apps/api/src/redis.ts';
 import { createDb, type DbHandle } from '@switchyard/db';
 import { createScheduler, type Scheduler, type SchedulerConfig } from '@switchyard/scheduler';
+import { spawnService, waitFor, type ServiceProcess } from './agent.ts';
+
+type Call = (path: string, init?: RequestInit & { token?: string; json?: unknown }) => Promise<Response>;
+
+/** fetch against `url` with `token` unless another is given; `json` becomes the body. */
+function caller(url: string, defaultToken: string): Call {
+  return (path, init = {}) => {
+    const { token, json, ...rest } = init;
+    const headers = new Headers(rest.headers);
+    headers.set('authorization', `Bearer ${token ?? defaultToken}`);
+    if (json !== undefined) headers.set('content-type', 'application/json');
+    return fetch(`${url}${path}`, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body });
+  };
+}
 
 export interface TestApi {
   url: string;
@@ -18,7 +32,7 @@ export interface TestApi {
   db: DbHandle;
   scheduler: Scheduler;
   /** fetch against the API with the admin token unless another is given. */
-  call(path: string, init?: RequestInit & { token?: string; json?: unknown }): Promise<Response>;
+  call: Call;
   stop(): Promise<void>;
 }
 
@@ -65,13 +79,7 @@ export async function startApi(opts: {
     agentTokenFile: join(dataDir, 'agent-token'),
     db,
     scheduler,
-    call(path, init = {}) {
-      const { token, json, ...rest } = init;
-      const headers = new Headers(rest.headers);
-      headers.set('authorization', `Bearer ${token ?? adminToken}`);
-      if (json !== undefined) headers.set('content-type', 'application/json');
-      return fetch(`${url}${path}`, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body });
-    },
+    call: caller(url, adminToken),
     async stop() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -83,4 +91,33 @@ export async function startApi(opts: {
       if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+export interface ApiProcess extends ServiceProcess {
+  url: string;
+  adminToken: string;
+  agentTokenFile: string;
+  call: Call;
+}
+
+/**
+ * The API as its own process (`apps/api/src/main.ts`, as `npm start` runs it), so a test can
+ * kill -9 it. Resolves once `/readyz` answers; the same `dataDir` and `port` restart it.
+ */
+export async function spawnApiProcess(opts: { redisUrl: string; dataDir: string; port: number; prefix: string }): Promise<ApiProcess> {
+  const service = spawnService('apps/api/src/main.ts', {
+    SWITCHYARD_DATA_DIR: opts.dataDir,
+    SWITCHYARD_PORT: String(opts.port),
+    SWITCHYARD_HOST: '127.0.0.1',
+    REDIS_URL: opts.redisUrl,
+    SWITCHYARD_REDIS_PREFIX: opts.prefix,
+    SWITCHYARD_BOOTSTRAP_LOCAL: '1',
+  });
+  const url = `http://127.0.0.1:${opts.port}`;
+  await waitFor(async () => {
+    if (service.proc.exitCode !== null) throw new Error(`the API exited: ${service.output()}`);
+    return (await fetch(`${url}/readyz`).catch(() => null))?.ok;
+  }, 60_000, 'the API process to be ready');
+  const adminToken = readFileSync(join(opts.dataDir, 'admin-token'), 'utf8').trim();
+  return { ...service, url, adminToken, agentTokenFile: join(opts.dataDir, 'agent-token'), call: caller(url, adminToken) };
 }
