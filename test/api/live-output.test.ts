@@ -68,7 +68,7 @@ describe('live output over SSE', () => {
     const task = await newTask();
     const { leases } = await agent.sync();
     expect(leases.map((l) => l.taskId)).toContain(task.id);
-    const agentToken = (agent as unknown as { token: string }).token;
+    const agentToken = agent.token;
     await api.call(`/agent/v1/tasks/${task.id}/started`, { method: 'POST', token: agentToken, json: { turn: 1, tmuxSession: `sy-${task.id}` } });
     const post = (from: number, to: number) =>
       api.call(`/agent/v1/tasks/${task.id}/events`, {

@@ -33,7 +33,7 @@ function serveTasks(exitCode = 0): () => Promise<void> {
     while (!stopped) {
       const { leases } = await agent.sync(4, [], 500);
       for (const lease of leases) {
-        await agent.runLeased(lease, LINES, exitCode);
+        await agent.run(agent.hold(lease).taskId, LINES, { exitCode });
       }
     }
   })();

@@ -6,7 +6,7 @@ import type { TeamView, TokenView, WorkspaceView } from '@switchyard/core';
 import { startApi, type TestApi } from '../support/api.ts';
 import { startRedis, type RedisServer } from '../support/redis.ts';
 import { cli, cliEnv, freshHome } from './support/cli.ts';
-import { ProtocolAgent } from './support/protocol-agent.ts';
+import { HandAgent } from '../support/hand-agent.ts';
 
 let redis: RedisServer;
 let api: TestApi;
@@ -15,7 +15,7 @@ let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
   redis = await startRedis();
   api = await startApi({ redisUrl: redis.url });
-  await ProtocolAgent.register(api, 'pod-admin-test');
+  await new HandAgent(api).register('pod-admin-test');
   env = cliEnv(freshHome(), { SWITCHYARD_URL: api.url, SWITCHYARD_TOKEN: api.adminToken });
 });
 afterAll(async () => {
@@ -133,7 +133,7 @@ describe('switchyard agent', () => {
     const r = await sy(['agent', 'list']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^ID\s+WORKSPACE\s+HOST\s+STATUS\s+SLOTS\s+CLAUDE\s+VERSION\s+LAST SEEN\s+PROBLEMS\n/);
-    expect(r.stdout).toMatch(/agt_\w+\s+local\s+pod-admin-test\s+online\s+\d\/2 free\s+claude-sim\s+0\.1\.0\s+/);
+    expect(r.stdout).toMatch(/agt_\w+\s+local\s+pod-admin-test\s+online\s+\d\/4 free\s+claude-sim\s+0\.0\.0-test\s+/);
     const json = JSON.parse((await sy(['agent', 'list', '-o', 'json', '-w', 'local'])).stdout) as { agents: Array<{ hostname: string }> };
     expect(json.agents.map((a) => a.hostname)).toContain('pod-admin-test');
     expect(JSON.parse((await sy(['agent', 'list', '--offline', '-o', 'json'])).stdout)).toEqual({ agents: [] });

@@ -7,17 +7,17 @@ import { startApi, type TestApi } from '../support/api.ts';
 import { startRedis, type RedisServer } from '../support/redis.ts';
 import { cli, cliEnv, freshHome, startCli, type RunningCli } from './support/cli.ts';
 import { startCutProxy } from './support/cut-proxy.ts';
-import { ProtocolAgent, sj } from './support/protocol-agent.ts';
+import { HandAgent, sj } from '../support/hand-agent.ts';
 
 let redis: RedisServer;
 let api: TestApi;
-let agent: ProtocolAgent;
+let agent: HandAgent;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
   redis = await startRedis();
   api = await startApi({ redisUrl: redis.url });
-  agent = await ProtocolAgent.register(api);
+  agent = await new HandAgent(api).register('pod-cli-test');
   env = cliEnv(freshHome(), { SWITCHYARD_URL: api.url, SWITCHYARD_TOKEN: api.adminToken });
 });
 afterAll(async () => {

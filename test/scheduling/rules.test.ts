@@ -42,7 +42,7 @@ function agentFor(workspaceName: string): HandAgent {
 }
 
 async function finish(agent: HandAgent, lease: Lease, extra: Record<string, unknown> = {}): Promise<Response> {
-  const token = (agent as unknown as { token: string }).token;
+  const token = agent.token;
   await api.call(`/agent/v1/tasks/${lease.taskId}/started`, { method: 'POST', token, json: { turn: lease.turn, tmuxSession: 'x' } });
   return api.call(`/agent/v1/tasks/${lease.taskId}/finished`, {
     method: 'POST',
@@ -72,7 +72,7 @@ describe('per-workspace concurrency and priority', () => {
   });
 
   it('gives no work to an agent that reports readiness problems, and says why', async () => {
-    const token = (new HandAgent(api) as unknown as { token: string }).token;
+    const token = new HandAgent(api).token;
     const res = await api.call('/agent/v1/register', {
       method: 'POST',
       token,
@@ -255,7 +255,7 @@ describe('idempotency, retries, lost work', () => {
     const pending = await createOk({ prompt: 'leased only' });
     const leases = (await gone.sync(2)).leases;
     expect(leases).toHaveLength(2);
-    const token = (gone as unknown as { token: string }).token;
+    const token = gone.token;
     await api.call(`/agent/v1/tasks/${running.id}/started`, { method: 'POST', token, json: { turn: 1, tmuxSession: 'x' } });
     // Silence past the grace period.
     const lost = await waitFor(async () => ((await get(running.id)).status === 'lost' ? get(running.id) : null), 10_000, 'lost');
@@ -276,7 +276,7 @@ describe('kill and reconciler', () => {
     expect(killed.status).toBe('cancelled');
     const [lease] = (await agent.sync(4)).leases;
     expect(lease!.taskId).toBe(queued.id);
-    const token = (agent as unknown as { token: string }).token;
+    const token = agent.token;
     await api.call(`/agent/v1/tasks/${queued.id}/started`, { method: 'POST', token, json: { turn: 1, tmuxSession: 'x' } });
     await api.call(`/v1/tasks/${queued.id}/kill`, { method: 'POST' });
     const { commands } = await agent.sync(0, [{ taskId: queued.id, turn: 1, ackSeq: 0, alive: true }]);
@@ -288,6 +288,66 @@ describe('kill and reconciler', () => {
     });
     expect((await get(queued.id)).status).toBe('killed');
     expect((await agent.sync(4)).leases).toEqual([]);
+  });
+
+  // Another BullMQ worker (an older API, a stray script) runs the stalled check that ours skip:
+  // with a lock lapsed it moves the job back to wait, deferring its failure past the limit.
+  it.each([
+    { maxStalledCount: 0, ending: 'failed', label: 'no stall allowed: deferred failure' },
+    { maxStalledCount: 1, ending: 'gone', label: 'one stall allowed: back to wait' },
+  ])('never re-runs a running task whose job BullMQ calls stalled ($label)', async ({ maxStalledCount, ending }) => {
+    expect((await patch('local', { maxConcurrency: 2 })).status).toBe(200);
+    const first = await new HandAgent(api).register('first');
+    const t = await createOk();
+    const [lease] = (await first.sync(1)).leases;
+    const token = first.token;
+    await api.call(`/agent/v1/tasks/${t.id}/started`, { method: 'POST', token, json: { turn: 1, tmuxSession: 'x' } });
+    const row = api.db.sqlite.prepare('select job_id, queue_name from tasks where id = ?').get(t.id) as { job_id: string; queue_name: string };
+
+    const { Queue, Worker } = await import('bullmq');
+    const { Redis } = await import('ioredis');
+    const conn = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const prefix = api.scheduler.config.prefix;
+    await conn.del(`${prefix}:${row.queue_name}:${row.job_id}:lock`);
+    const stalled: string[] = [];
+    const checker = new Worker(row.queue_name, null, { connection: conn, prefix, stalledInterval: 100, maxStalledCount });
+    checker.on('stalled', (jobId) => stalled.push(jobId));
+    void checker.startStalledCheckTimer();
+    await waitFor(() => stalled.includes(row.job_id), 10_000, 'BullMQ to call the job stalled');
+    await checker.close();
+
+    // A second agent with free slots is offered the job and refuses it: the task runs on the first.
+    const second = await new HandAgent(api).register('second');
+    expect((await second.sync(2)).leases).toEqual([]);
+    const q = new Queue(row.queue_name, { connection: conn, prefix });
+    const job = await q.getJob(row.job_id);
+    if (ending === 'failed') expect(await job?.getState()).toBe('failed');
+    else expect(job).toBeUndefined();
+    await q.close();
+    await conn.quit();
+    expect((await get(t.id)).status).toBe('running');
+    expect(api.db.sqlite.prepare('select agent_id from tasks where id = ?').get(t.id)).toEqual({ agent_id: first.agentId });
+
+    await finish(first, lease!);
+    expect(await get(t.id)).toMatchObject({ status: 'completed', turns: [expect.objectContaining({ status: 'completed' })] });
+  });
+
+  it('removes a waiting job that no task row stands behind, and reports it', async () => {
+    const agent = await new HandAgent(api).register();
+    const ws = api.db.sqlite.prepare("select id from workspaces where name = 'local'").get() as { id: string };
+    const { Queue } = await import('bullmq');
+    const { Redis } = await import('ioredis');
+    const conn = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const q = new Queue(`{ws-${ws.id}}`, { connection: conn, prefix: api.scheduler.config.prefix });
+    await q.add('turn', { taskId: 'tsk_ghost', turn: 1 }, { jobId: 'ghost-1' });
+    const report = (await (await api.call('/v1/admin/consistency?run=1')).json()) as { removedJobs: string[] };
+    expect(report.removedJobs).toEqual(['ghost-1']);
+    expect(await q.getJob('ghost-1')).toBeUndefined();
+    await q.close();
+    await conn.quit();
+    expect((await agent.sync()).leases).toEqual([]);
+    // What it found stays on record for the next look.
+    expect(((await (await api.call('/v1/admin/consistency')).json()) as { removedJobs: string[] }).removedJobs).toEqual(['ghost-1']);
   });
 
   it('enqueues a queued row whose job vanished and reports it', async () => {

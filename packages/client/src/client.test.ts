@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type TestApi } from '../../../test/support/api.ts';
 import { startRedis, type RedisServer } from '../../../test/support/redis.ts';
 import { freePort } from '../../../test/support/redis.ts';
-import { ProtocolAgent, sj } from '../../../test/cli/support/protocol-agent.ts';
+import { HandAgent, sj } from '../../../test/support/hand-agent.ts';
 import { createClient, type Client } from './client.ts';
 import { ApiError, ConnectionError } from './errors.ts';
 import type { TaskStreamEvent } from './follow.ts';
@@ -10,13 +10,13 @@ import type { TaskStreamEvent } from './follow.ts';
 let redis: RedisServer;
 let api: TestApi;
 let client: Client;
-let agent: ProtocolAgent;
+let agent: HandAgent;
 
 beforeAll(async () => {
   redis = await startRedis();
   api = await startApi({ redisUrl: redis.url });
   client = createClient({ url: `${api.url}/`, token: api.adminToken, userAgent: 'client-test' });
-  agent = await ProtocolAgent.register(api);
+  agent = await new HandAgent(api).register('pod-client-test');
 });
 afterAll(async () => {
   await api?.stop();
