@@ -1,14 +1,11 @@
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
 import pino from 'pino';
-import { createApp } from '../../apps/api/src/app.ts';
-import { bootstrap } from '../../apps/api/src/bootstrap.ts';
-import { createRedis } from '../../apps/api/src/redis.ts';
-import { createDb, type DbHandle } from '@switchyard/db';
-import { createScheduler, type Scheduler, type SchedulerConfig } from '@switchyard/scheduler';
+import { loadConfig } from '../../apps/api/src/config.ts';
+import { startServer } from '../../apps/api/src/server.ts';
+import type { DbHandle } from '@switchyard/db';
+import type { Scheduler, SchedulerConfig } from '@switchyard/scheduler';
 import { spawnService, waitFor, type ServiceProcess } from './agent.ts';
 
 type Call = (path: string, init?: RequestInit & { token?: string; json?: unknown }) => Promise<Response>;
@@ -48,46 +45,26 @@ export async function startApi(opts: {
   port?: number;
 }): Promise<TestApi> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'sy-api-'));
-  const logger = pino({ level: process.env.SWITCHYARD_TEST_LOG ?? 'silent' });
-  const db = createDb(join(dataDir, 'switchyard.db'));
-  bootstrap(db, dataDir, true, logger);
-  const redis = createRedis(opts.redisUrl);
-  const scheduler = createScheduler({
-    redis,
-    db,
-    logger,
-    config: { prefix: `t${Math.random().toString(36).slice(2, 8)}`, ...opts.scheduler },
+  const config = loadConfig({
+    REDIS_URL: opts.redisUrl,
+    SWITCHYARD_DATA_DIR: dataDir,
+    SWITCHYARD_PORT: String(opts.port ?? 0),
+    SWITCHYARD_BOOTSTRAP_LOCAL: '1',
+    SWITCHYARD_REDIS_PREFIX: `t${Math.random().toString(36).slice(2, 8)}`,
+    ...(opts.maxPromptBytes ? { SWITCHYARD_MAX_PROMPT_BYTES: String(opts.maxPromptBytes) } : {}),
   });
-  await scheduler.start();
-  const app = createApp({
-    db,
-    scheduler,
-    logger,
-    config: { maxPromptBytes: opts.maxPromptBytes ?? 100 * 1024, maxBodyBytes: 1024 * 1024 },
-    redisPing: async () => (await redis.ping()) === 'PONG',
-  });
-  const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: app.fetch, port: opts.port ?? 0, hostname: '127.0.0.1' }, () => resolve(s));
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+  const server = await startServer(config, pino({ level: process.env.SWITCHYARD_TEST_LOG ?? 'silent' }), opts.scheduler);
   const adminToken = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
   return {
-    url,
+    url: server.url,
     dataDir,
     adminToken,
     agentTokenFile: join(dataDir, 'agent-token'),
-    db,
-    scheduler,
-    call: caller(url, adminToken),
+    db: server.db,
+    scheduler: server.scheduler,
+    call: caller(server.url, adminToken),
     async stop() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-      });
-      await scheduler.close();
-      await redis.quit().catch(() => undefined);
-      db.close();
+      await server.stop();
       if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };

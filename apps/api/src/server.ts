@@ -1,0 +1,56 @@
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import type { Logger } from 'pino';
+import { createDb, type DbHandle } from '@switchyard/db';
+import { createScheduler, Hub, type Scheduler, type SchedulerConfig } from '@switchyard/scheduler';
+import { createApp } from './app.ts';
+import { bootstrap } from './bootstrap.ts';
+import type { Config } from './config.ts';
+import { createRedis } from './redis.ts';
+
+export interface ApiServer {
+  url: string;
+  db: DbHandle;
+  scheduler: Scheduler;
+  /** Stops taking requests (long-polls and SSE streams end), then closes the scheduler, Redis and SQLite. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole API: SQLite opened and bootstrapped, the scheduler started on Redis, and HTTP
+ * listening. Resolves once it listens; `scheduler` overrides what the config does not cover.
+ */
+export async function startServer(config: Config, logger: Logger, scheduler: Partial<SchedulerConfig> = {}): Promise<ApiServer> {
+  const db = createDb(config.dbFile);
+  bootstrap(db, config.dataDir, config.bootstrapLocal, logger);
+  const redis = createRedis(config.redisUrl);
+  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  const sched = createScheduler({
+    redis,
+    db,
+    logger: logger.child({ component: 'scheduler' }),
+    hub: new Hub(),
+    config: { graceSec: config.graceSec, maxAttempts: config.maxAttempts, prefix: config.redisPrefix, ...scheduler },
+  });
+  await sched.start();
+  const app = createApp({ db, scheduler: sched, logger, config, redisPing: async () => (await redis.ping()) === 'PONG' });
+  const server: ServerType = await new Promise((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${config.host}:${port}`,
+    db,
+    scheduler: sched,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      });
+      await sched.close();
+      await redis.quit().catch(() => undefined);
+      db.close();
+    },
+  };
+}
