@@ -314,14 +314,13 @@ describe.concurrent('claude-sim transcripts', () => {
   });
 
   it('streams each line as it is made', async () => {
-    const run = start([...STREAM, '@sim say first\n@sim sleep 1\n@sim say second']);
-    const t0 = Date.now();
+    // Still running, with no result yet: the line reached the pipe when it was made, not at exit.
+    const run = start([...STREAM, '@sim say first\n@sim hang']);
     await until(run.stdout, (s) => s.includes('"first"'));
-    const seenFirst = Date.now() - t0;
-    expect(run.stdout()).not.toContain('"second"');
-    await until(run.stdout, (s) => s.includes('"second"'));
-    expect(Date.now() - t0 - seenFirst).toBeGreaterThanOrEqual(900);
-    expect((await run.done).code).toBe(0);
+    expect(run.child.exitCode).toBeNull();
+    expect(run.stdout()).not.toContain('"type":"result"');
+    run.child.kill('SIGKILL');
+    expect((await run.done).signal).toBe('SIGKILL');
   });
 });
 
@@ -372,17 +371,15 @@ describe('claude-sim sessions and signals', () => {
     expect(r.events.at(-1)!.result).toBe('awake');
   });
 
-  it('hangs until SIGINT, then exits 130 at once, leaving no process behind', async () => {
+  it('hangs until SIGINT, then exits 130, leaving no process behind', async () => {
     const run = start([...STREAM, '@sim say waiting\n@sim hang']);
     await until(run.stdout, (s) => s.includes('"waiting"'));
     const pid = run.child.pid!;
     expect(childrenOf(pid)).toEqual([]);
     await new Promise((r) => setTimeout(r, 300));
-    const t0 = Date.now();
     run.child.kill('SIGINT');
     const r = await run.done;
     expect(r.code).toBe(130);
-    expect(Date.now() - t0).toBeLessThan(1000);
     expect(r.stdout).not.toContain('"result"');
   });
 
