@@ -1,25 +1,18 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { emptySummary, type Lease, type SyncResponse } from '@switchyard/core';
-import { startApi, type TestApi } from '../support/api.ts';
-import { startRedis, type RedisServer } from '../support/redis.ts';
+import { useApi } from '../support/api.ts';
 
-let redis: RedisServer;
-let api: TestApi;
+const ctx = useApi();
+
 let agentToken: string;
 
 beforeAll(async () => {
-  redis = await startRedis();
-  api = await startApi({ redisUrl: redis.url });
-  agentToken = readFileSync(api.agentTokenFile, 'utf8').trim();
-});
-afterAll(async () => {
-  await api?.stop();
-  await redis?.stop();
+  agentToken = readFileSync(ctx.api.agentTokenFile, 'utf8').trim();
 });
 
 const agent = (path: string, json: unknown) =>
-  api.call(`/agent/v1${path}`, { method: 'POST', token: agentToken, json });
+  ctx.api.call(`/agent/v1${path}`, { method: 'POST', token: agentToken, json });
 
 async function register(hostname = 'pod-1'): Promise<string> {
   const res = await agent('/register', {
@@ -45,7 +38,7 @@ async function sync(agentId: string, running: unknown[] = [], waitMs = 0): Promi
 describe('agent protocol against the real API, Redis and SQLite', () => {
   it('leases a queued task, stores its lines once and in order, and completes it', async () => {
     const agentId = await register();
-    const created = await api.call('/v1/tasks', { method: 'POST', json: { workspace: 'local', prompt: 'hello', workdir: '/tmp' } });
+    const created = await ctx.api.call('/v1/tasks', { method: 'POST', json: { workspace: 'local', prompt: 'hello', workdir: '/tmp' } });
     expect(created.status).toBe(201);
     const task = (await created.json()) as { id: string; status: string };
     expect(task.status).toBe('queued');
@@ -74,12 +67,12 @@ describe('agent protocol against the real API, Redis and SQLite', () => {
     res = await agent(`/tasks/${task.id}/finished`, { turn: 1, outcome: 'exited', exitCode: 0, signal: null, lastSeq: 3, summary, reason: null, stderrTail: null });
     expect(res.status).toBe(200);
 
-    const view = (await (await api.call(`/v1/tasks/${task.id}`)).json()) as Record<string, unknown>;
+    const view = (await (await ctx.api.call(`/v1/tasks/${task.id}`)).json()) as Record<string, unknown>;
     expect(view).toMatchObject({ status: 'completed', exitCode: 0, result: 'done', costUsd: 0.25, numTurns: 2, durationMs: 1500 });
     expect(view.finishedAt).toEqual(expect.any(String));
-    const out = await (await api.call(`/v1/tasks/${task.id}/output`)).text();
+    const out = await (await ctx.api.call(`/v1/tasks/${task.id}/output`)).text();
     expect(out).toBe(lines.map((l) => `${l}\n`).join(''));
-    const tail = await (await api.call(`/v1/tasks/${task.id}/output?tail=1`)).text();
+    const tail = await (await ctx.api.call(`/v1/tasks/${task.id}/output?tail=1`)).text();
     expect(tail).toBe(`${lines[2]}\n`);
   });
 
@@ -87,18 +80,18 @@ describe('agent protocol against the real API, Redis and SQLite', () => {
     const agentId = await register('pod-2');
     const pending = sync(agentId, [], 10_000);
     await new Promise((r) => setTimeout(r, 300));
-    const created = await api.call('/v1/tasks', { method: 'POST', json: { workspace: 'local', prompt: 'wake up', workdir: '/tmp' } });
+    const created = await ctx.api.call('/v1/tasks', { method: 'POST', json: { workspace: 'local', prompt: 'wake up', workdir: '/tmp' } });
     const { id } = (await created.json()) as { id: string };
     const { leases } = await pending;
     expect(leases.map((l) => l.taskId)).toContain(id);
   });
 
   it('refuses user tokens on the agent API and agent tokens on the user API', async () => {
-    const r1 = await api.call('/agent/v1/sync', { method: 'POST', json: {} });
+    const r1 = await ctx.api.call('/agent/v1/sync', { method: 'POST', json: {} });
     expect(r1.status).toBe(401);
-    const r2 = await api.call('/v1/tasks', { token: agentToken });
+    const r2 = await ctx.api.call('/v1/tasks', { token: agentToken });
     expect(r2.status).toBe(401);
-    const r3 = await api.call('/v1/tasks', { token: 'syu_nope' });
+    const r3 = await ctx.api.call('/v1/tasks', { token: 'syu_nope' });
     expect(((await r3.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
   });
 });

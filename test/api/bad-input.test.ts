@@ -1,29 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, type TestApi } from '../support/api.ts';
-import { startRedis, type RedisServer } from '../support/redis.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useApi } from '../support/api.ts';
 
-let redis: RedisServer;
-let api: TestApi;
+const ctx = useApi();
+
 let taskId: string;
 
 beforeAll(async () => {
-  redis = await startRedis();
-  api = await startApi({ redisUrl: redis.url });
-  const res = await api.call('/v1/tasks', { method: 'POST', json: { workspace: 'local', prompt: 'existing', workdir: '/tmp' } });
+  const res = await ctx.api.call('/v1/tasks', { method: 'POST', json: { workspace: 'local', prompt: 'existing', workdir: '/tmp' } });
   taskId = ((await res.json()) as { id: string }).id;
-});
-afterAll(async () => {
-  await api?.stop();
-  await redis?.stop();
 });
 
 /** Every table a bad request could write to, counted. */
 function rowCounts(): Record<string, number> {
   const out: Record<string, number> = {};
   for (const t of ['tasks', 'turns', 'teams', 'workspaces', 'tokens', 'output_lines', 'task_events']) {
-    out[t] = (api.db.sqlite.prepare(`select count(*) as n from ${t}`).get() as { n: number }).n;
+    out[t] = (ctx.api.db.sqlite.prepare(`select count(*) as n from ${t}`).get() as { n: number }).n;
   }
   return out;
 }
@@ -34,7 +27,7 @@ function rowCounts(): Record<string, number> {
  */
 function send(method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${api.url}${path}`, { method, headers, agent: false }, (res) => {
+    const req = request(`${ctx.api.url}${path}`, { method, headers, agent: false }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (text += c));
@@ -115,8 +108,8 @@ const CASES: Case[] = [
 describe('bad input never hurts', () => {
   it.each(CASES)('%s → %s', async (_name, method, path, body, statuses) => {
     const before = rowCounts();
-    const agentToken = readFileSync(api.agentTokenFile, 'utf8').trim();
-    const token = path().startsWith('/agent/') ? agentToken : api.adminToken;
+    const agentToken = readFileSync(ctx.api.agentTokenFile, 'utf8').trim();
+    const token = path().startsWith('/agent/') ? agentToken : ctx.api.adminToken;
     const headers: Record<string, string> = { authorization: `Bearer ${token}` };
     if (body !== undefined) headers['content-type'] = 'application/json';
     const res = await send(method, path(), headers, body);

@@ -1,21 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { TaskView } from '@switchyard/core';
-import { startApi, type TestApi } from '../support/api.ts';
+import { useApi } from '../support/api.ts';
 import { HandAgent } from '../support/hand-agent.ts';
-import { startRedis, type RedisServer } from '../support/redis.ts';
 
-let redis: RedisServer;
-let api: TestApi;
+const ctx = useApi();
+
 let agent: HandAgent;
 
 beforeAll(async () => {
-  redis = await startRedis();
-  api = await startApi({ redisUrl: redis.url });
-  agent = await new HandAgent(api).register();
-});
-afterAll(async () => {
-  await api?.stop();
-  await redis?.stop();
+  agent = await new HandAgent(ctx.api).register();
 });
 
 interface SseEvent {
@@ -56,12 +49,12 @@ async function readSse(res: Response, stop: (e: SseEvent, all: SseEvent[]) => bo
 }
 
 async function newTask(): Promise<TaskView> {
-  const res = await api.call('/v1/tasks', { method: 'POST', json: { workspace: 'local', prompt: 'stream me', workdir: '/tmp' } });
+  const res = await ctx.api.call('/v1/tasks', { method: 'POST', json: { workspace: 'local', prompt: 'stream me', workdir: '/tmp' } });
   return (await res.json()) as TaskView;
 }
 
 const sse = (path: string, headers: Record<string, string> = {}) =>
-  api.call(path, { headers: { accept: 'text/event-stream', ...headers } });
+  ctx.api.call(path, { headers: { accept: 'text/event-stream', ...headers } });
 
 describe('live output over SSE', () => {
   it('streams lines as they arrive, then resumes from Last-Event-ID with nothing missed or doubled', async () => {
@@ -69,9 +62,9 @@ describe('live output over SSE', () => {
     const { leases } = await agent.sync();
     expect(leases.map((l) => l.taskId)).toContain(task.id);
     const agentToken = agent.token;
-    await api.call(`/agent/v1/tasks/${task.id}/started`, { method: 'POST', token: agentToken, json: { turn: 1, tmuxSession: `sy-${task.id}` } });
+    await ctx.api.call(`/agent/v1/tasks/${task.id}/started`, { method: 'POST', token: agentToken, json: { turn: 1, tmuxSession: `sy-${task.id}` } });
     const post = (from: number, to: number) =>
-      api.call(`/agent/v1/tasks/${task.id}/events`, {
+      ctx.api.call(`/agent/v1/tasks/${task.id}/events`, {
         method: 'POST',
         token: agentToken,
         json: { turn: 1, lines: Array.from({ length: to - from + 1 }, (_, k) => ({ seq: from + k, ts: Date.now(), line: `{"n":${from + k}}` })) },
@@ -86,7 +79,7 @@ describe('live output over SSE', () => {
 
     // It drops; more lines and the end come meanwhile; it comes back with Last-Event-ID: 3.
     await post(6, 8);
-    await api.call(`/agent/v1/tasks/${task.id}/finished`, {
+    await ctx.api.call(`/agent/v1/tasks/${task.id}/finished`, {
       method: 'POST',
       token: agentToken,
       json: { turn: 1, outcome: 'exited', exitCode: 0, signal: null, lastSeq: 8, summary: { sessionId: null, claudeVersion: null, model: null, resultSubtype: 'success', isError: false, result: 'ok', costUsd: 0, numTurns: 1, durationMs: 1, usage: null, todos: null, errorKind: null, rateLimit: null, apiRetries: 0, permissionDenials: 0 }, reason: null, stderrTail: null },
@@ -100,20 +93,20 @@ describe('live output over SSE', () => {
     // ?after= does the same, and the JSON form pages.
     const after = await readSse(await sse(`/v1/tasks/${task.id}/events?after=6`), (e) => e.event === 'end');
     expect(after.filter((e) => e.event === 'line').map((e) => e.id)).toEqual(['7', '8']);
-    const page = (await (await api.call(`/v1/tasks/${task.id}/events?after=2&limit=3`)).json()) as { events: { seq: number }[]; nextAfter: number; done: boolean };
+    const page = (await (await ctx.api.call(`/v1/tasks/${task.id}/events?after=2&limit=3`)).json()) as { events: { seq: number }[]; nextAfter: number; done: boolean };
     expect(page.events.map((e) => e.seq)).toEqual([3, 4, 5]);
     expect(page).toMatchObject({ nextAfter: 5, done: false });
-    const last = (await (await api.call(`/v1/tasks/${task.id}/events?after=5`)).json()) as { done: boolean; status: string };
+    const last = (await (await ctx.api.call(`/v1/tasks/${task.id}/events?after=5`)).json()) as { done: boolean; status: string };
     expect(last).toMatchObject({ done: true, status: 'completed' });
   });
 
   it('streams fleet changes, limited to what the token may see', async () => {
-    await api.call('/v1/teams', { method: 'POST', json: { name: 'other' } });
-    await api.call('/v1/workspaces', { method: 'POST', json: { name: 'other-1', team: 'other', workdirRoots: ['/tmp'] } });
-    const member = ((await (await api.call('/v1/tokens', { method: 'POST', json: { name: 'm', role: 'member', team: 'other' } })).json()) as { token: string }).token;
+    await ctx.api.call('/v1/teams', { method: 'POST', json: { name: 'other' } });
+    await ctx.api.call('/v1/workspaces', { method: 'POST', json: { name: 'other-1', team: 'other', workdirRoots: ['/tmp'] } });
+    const member = ((await (await ctx.api.call('/v1/tokens', { method: 'POST', json: { name: 'm', role: 'member', team: 'other' } })).json()) as { token: string }).token;
     const adminStream = readSse(await sse('/v1/events'), (e) => e.event === 'task');
     const ctl = new AbortController();
-    const memberRes = await api.call('/v1/events', { token: member, headers: { accept: 'text/event-stream' }, signal: ctl.signal });
+    const memberRes = await ctx.api.call('/v1/events', { token: member, headers: { accept: 'text/event-stream' }, signal: ctl.signal });
     const memberEvents: SseEvent[] = [];
     const memberStream = readSse(memberRes, (e) => {
       memberEvents.push(e);
@@ -134,18 +127,18 @@ describe('live output over SSE', () => {
 
 describe('reference and metrics', () => {
   it('publishes OpenAPI 3.1 and a browsable page of every operation', async () => {
-    const doc = (await (await fetch(`${api.url}/v1/openapi.json`)).json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    const doc = (await (await fetch(`${ctx.api.url}/v1/openapi.json`)).json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
     expect(doc.openapi).toBe('3.1.0');
     for (const path of ['/tasks', '/tasks/{id}', '/tasks/{id}/events', '/tasks/{id}/output', '/tasks/{id}/messages', '/tasks/{id}/kill', '/workspaces', '/teams', '/tokens', '/agents', '/audit', '/me']) {
       expect(doc.paths, path).toHaveProperty([path]);
     }
-    const html = await (await fetch(`${api.url}/v1/docs`)).text();
+    const html = await (await fetch(`${ctx.api.url}/v1/docs`)).text();
     expect(html).toContain('<code>POST /v1/tasks</code>');
     expect(html).not.toContain('<script');
   });
 
   it('exposes Prometheus metrics', async () => {
-    const text = await (await fetch(`${api.url}/metrics`)).text();
+    const text = await (await fetch(`${ctx.api.url}/metrics`)).text();
     expect(text).toMatch(/^switchyard_tasks\{status="queued"\} \d+$/m);
     expect(text).toMatch(/^switchyard_agents_online \d+$/m);
     expect(text).toMatch(/^switchyard_output_lines_total [1-9]\d*$/m);

@@ -1,13 +1,12 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, type TestApi } from '../support/api.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useApi } from '../support/api.ts';
 import { HandAgent } from '../support/hand-agent.ts';
-import { startRedis, type RedisServer } from '../support/redis.ts';
+
+const ctx = useApi();
 
 const run = promisify(execFile);
-let redis: RedisServer;
-let api: TestApi;
 let agent: HandAgent;
 
 const LINES = [
@@ -17,13 +16,7 @@ const LINES = [
 ];
 
 beforeAll(async () => {
-  redis = await startRedis();
-  api = await startApi({ redisUrl: redis.url });
-  agent = await new HandAgent(api).register();
-});
-afterAll(async () => {
-  await api?.stop();
-  await redis?.stop();
+  agent = await new HandAgent(ctx.api).register();
 });
 
 /** Runs every queued task of workspace local by hand, as an agent would, until stopped. */
@@ -44,7 +37,7 @@ function serveTasks(exitCode = 0): () => Promise<void> {
 }
 
 const seed = (path: string, init: RequestInit & { json?: unknown; token?: string } = {}) =>
-  api.call(`/api/claude${path}`, init);
+  ctx.api.call(`/api/claude${path}`, init);
 
 describe('/api/claude keeps the seed Claude Task API working', () => {
   it('runs the reference bash example unchanged but for base URL and token', async () => {
@@ -52,7 +45,7 @@ describe('/api/claude keeps the seed Claude Task API working', () => {
     // The "Bash Script Example" of claude-task-api.md, with HOST and TOKEN set.
     const script = `
 set -euo pipefail
-HOST="${api.url}"
+HOST="${ctx.api.url}"
 TOKEN="\${CLAUDE_API_TOKEN}"
 TASK_ID=$(curl -s -X POST "$HOST/api/claude/tasks" \\
   -H "Authorization: Bearer $TOKEN" \\
@@ -72,7 +65,7 @@ curl -s "$HOST/api/claude/tasks/$TASK_ID/output" \\
   -H "Authorization: Bearer $TOKEN"
 `;
     try {
-      const { stdout } = await run('bash', ['-c', script], { env: { ...process.env, CLAUDE_API_TOKEN: api.adminToken }, timeout: 30_000 });
+      const { stdout } = await run('bash', ['-c', script], { env: { ...process.env, CLAUDE_API_TOKEN: ctx.api.adminToken }, timeout: 30_000 });
       expect(stdout).toMatch(/Task created: tsk_/);
       expect(stdout).toContain('Status: completed');
       expect(stdout.trimEnd().endsWith('__CLAUDE_EXIT_CODE_0__')).toBe(true);
@@ -86,8 +79,9 @@ curl -s "$HOST/api/claude/tasks/$TASK_ID/output" \\
     const stop = serveTasks(3);
     const py = `
 import requests, time
-BASE_URL = "${api.url}"
-TOKEN = "${api.adminToken}"
+
+BASE_URL = "${ctx.api.url}"
+TOKEN = "${ctx.api.adminToken}"
 headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
 response = requests.post(f"{BASE_URL}/api/claude/tasks", headers=headers,
     json={"prompt": "Refactor the authentication module to use JWT tokens", "workdir": "/tmp"})

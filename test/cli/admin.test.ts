@@ -1,26 +1,19 @@
 import { readFileSync, statSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { TeamView, TokenView, WorkspaceView } from '@switchyard/core';
-import { startApi, type TestApi } from '../support/api.ts';
-import { startRedis, type RedisServer } from '../support/redis.ts';
+import { useApi } from '../support/api.ts';
 import { cli, cliEnv, freshHome } from './support/cli.ts';
 import { HandAgent } from '../support/hand-agent.ts';
 
-let redis: RedisServer;
-let api: TestApi;
+const ctx = useApi();
+
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-  redis = await startRedis();
-  api = await startApi({ redisUrl: redis.url });
-  await new HandAgent(api).register('pod-admin-test');
-  env = cliEnv(freshHome(), { SWITCHYARD_URL: api.url, SWITCHYARD_TOKEN: api.adminToken });
-});
-afterAll(async () => {
-  await api?.stop();
-  await redis?.stop();
+  await new HandAgent(ctx.api).register('pod-admin-test');
+  env = cliEnv(freshHome(), { SWITCHYARD_URL: ctx.api.url, SWITCHYARD_TOKEN: ctx.api.adminToken });
 });
 
 const sy = (args: string[], extra: NodeJS.ProcessEnv = {}) => cli(args, { env: { ...env, ...extra } });

@@ -1,28 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskView } from '@switchyard/core';
-import { startApi, type TestApi } from '../support/api.ts';
+import { useApi } from '../support/api.ts';
 import { cleanupAgentDir, startAgent, waitFor, type TestAgent } from '../support/agent.ts';
-import { startRedis, type RedisServer } from '../support/redis.ts';
 import { cli, cliEnv, freshHome, startCli } from './support/cli.ts';
+
+const ctx = useApi();
 
 // The CLI against the whole system: real agent daemon, real tmux, claude-sim.
 describe('switchyard CLI with a real agent, tmux and claude-sim', () => {
-  let redis: RedisServer;
-  let api: TestApi;
   let agent: TestAgent;
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
-    redis = await startRedis();
-    api = await startApi({ redisUrl: redis.url });
-    agent = startAgent({ url: api.url, tokenFile: api.agentTokenFile });
-    await waitFor(async () => ((await (await api.call('/v1/workspaces/local')).json()) as { ready: boolean }).ready, 30_000, 'workspace local to be ready');
-    env = cliEnv(freshHome(), { SWITCHYARD_URL: api.url, SWITCHYARD_TOKEN: api.adminToken });
+    agent = startAgent({ url: ctx.api.url, tokenFile: ctx.api.agentTokenFile });
+    await waitFor(async () => ((await (await ctx.api.call('/v1/workspaces/local')).json()) as { ready: boolean }).ready, 30_000, 'workspace local to be ready');
+    env = cliEnv(freshHome(), { SWITCHYARD_URL: ctx.api.url, SWITCHYARD_TOKEN: ctx.api.adminToken });
   });
   afterAll(async () => {
     await agent?.stop();
-    await api?.stop();
-    await redis?.stop();
     if (agent) cleanupAgentDir(agent.dir);
   });
 
@@ -41,7 +36,7 @@ describe('switchyard CLI with a real agent, tmux and claude-sim', () => {
     const run = startCli(['task', 'create', '-w', 'local', '-C', '/tmp', '@sim sleep 20'], { env });
     const { stdout } = await run.done;
     const id = stdout.trim();
-    await waitFor(async () => ((await (await api.call(`/v1/tasks/${id}`)).json()) as TaskView).status === 'running', 30_000, 'task to run');
+    await waitFor(async () => ((await (await ctx.api.call(`/v1/tasks/${id}`)).json()) as TaskView).status === 'running', 30_000, 'task to run');
     // No terminal here, so tmux attach itself fails; what matters is that the CLI found the
     // session and handed over to tmux instead of printing the remote instructions.
     const r = await cli(['task', 'attach', id], { env });

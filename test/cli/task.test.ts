@@ -1,43 +1,36 @@
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskView } from '@switchyard/core';
-import { startApi, type TestApi } from '../support/api.ts';
-import { startRedis, type RedisServer } from '../support/redis.ts';
+import { useApi } from '../support/api.ts';
 import { cli, cliEnv, freshHome, startCli, type RunningCli } from './support/cli.ts';
 import { startCutProxy } from './support/cut-proxy.ts';
 import { HandAgent, sj } from '../support/hand-agent.ts';
 
-let redis: RedisServer;
-let api: TestApi;
+const ctx = useApi();
+
 let agent: HandAgent;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-  redis = await startRedis();
-  api = await startApi({ redisUrl: redis.url });
-  agent = await new HandAgent(api).register('pod-cli-test');
-  env = cliEnv(freshHome(), { SWITCHYARD_URL: api.url, SWITCHYARD_TOKEN: api.adminToken });
-});
-afterAll(async () => {
-  await api?.stop();
-  await redis?.stop();
+  agent = await new HandAgent(ctx.api).register('pod-cli-test');
+  env = cliEnv(freshHome(), { SWITCHYARD_URL: ctx.api.url, SWITCHYARD_TOKEN: ctx.api.adminToken });
 });
 
 // The workspace runs one task at a time: whatever a test leaves unfinished is ended here, so
 // the next test's task gets the slot.
 afterEach(async () => {
-  const res = await api.call('/v1/tasks?status=queued,dispatched,running,rate_limited&limit=500');
+  const res = await ctx.api.call('/v1/tasks?status=queued,dispatched,running,rate_limited&limit=500');
   const { tasks } = (await res.json()) as { tasks: TaskView[] };
   for (const t of tasks) {
     if (t.status === 'running') await agent.finish(t.id, { outcome: 'killed' }).catch(() => undefined);
-    else await api.call(`/v1/tasks/${t.id}/kill`, { method: 'POST' });
+    else await ctx.api.call(`/v1/tasks/${t.id}/kill`, { method: 'POST' });
   }
 });
 
 const sy = (args: string[], input?: string) => cli(args, { env, input });
-const getTask = async (id: string) => (await (await api.call(`/v1/tasks/${id}`)).json()) as TaskView;
+const getTask = async (id: string) => (await (await ctx.api.call(`/v1/tasks/${id}`)).json()) as TaskView;
 
 async function createdId(run: RunningCli): Promise<string> {
   await run.waitFor(/created tsk_/);
@@ -254,7 +247,7 @@ describe('switchyard task list, show, logs', () => {
   });
 
   it('logs -f resumes after the connection is cut: every line once, in order', async () => {
-    const proxy = await startCutProxy(api.url);
+    const proxy = await startCutProxy(ctx.api.url);
     try {
       const id = await createTask('survive a cut');
       await agent.lease(id);

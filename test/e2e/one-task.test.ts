@@ -1,40 +1,35 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskView } from '@switchyard/core';
-import { startApi, type TestApi } from '../support/api.ts';
+import { useApi } from '../support/api.ts';
 import { cleanupAgentDir, startAgent, waitFor, type TestAgent } from '../support/agent.ts';
-import { startRedis, type RedisServer } from '../support/redis.ts';
 
-let redis: RedisServer;
-let api: TestApi;
+const ctx = useApi();
+
 let agent: TestAgent;
 
 beforeAll(async () => {
-  redis = await startRedis();
-  api = await startApi({ redisUrl: redis.url });
-  agent = startAgent({ url: api.url, tokenFile: api.agentTokenFile });
+  agent = startAgent({ url: ctx.api.url, tokenFile: ctx.api.agentTokenFile });
   await waitFor(async () => {
-    const ws = (await (await api.call('/v1/workspaces/local')).json()) as { ready: boolean };
+    const ws = (await (await ctx.api.call('/v1/workspaces/local')).json()) as { ready: boolean };
     return ws.ready;
   }, 30_000, 'workspace local to be ready');
 });
 
 afterAll(async () => {
   await agent?.stop();
-  await api?.stop();
-  await redis?.stop();
   if (agent) cleanupAgentDir(agent.dir);
 });
 
 async function create(body: Record<string, unknown>): Promise<TaskView> {
-  const res = await api.call('/v1/tasks', { method: 'POST', json: { workspace: 'local', workdir: '/tmp', ...body } });
+  const res = await ctx.api.call('/v1/tasks', { method: 'POST', json: { workspace: 'local', workdir: '/tmp', ...body } });
   expect(res.status).toBe(201);
   return (await res.json()) as TaskView;
 }
 
 async function until(id: string, statuses: string[]): Promise<TaskView> {
   return waitFor(async () => {
-    const t = (await (await api.call(`/v1/tasks/${id}`)).json()) as TaskView;
+    const t = (await (await ctx.api.call(`/v1/tasks/${id}`)).json()) as TaskView;
     return statuses.includes(t.status) ? t : null;
   }, 45_000, `task ${id} to be ${statuses.join('|')}`);
 }
@@ -53,14 +48,14 @@ describe('one task end to end: API → Redis → agent → tmux → claude-sim �
     expect(done.result).toEqual(expect.any(String));
     expect(done.attach.command).toBe(`tmux attach -t sy-${created.id}`);
 
-    const raw = await (await api.call(`/v1/tasks/${created.id}/output`)).text();
+    const raw = await (await ctx.api.call(`/v1/tasks/${created.id}/output`)).text();
     const lines = raw.trimEnd().split('\n');
     const types = lines.map((l) => (JSON.parse(l) as { type: string }).type);
     expect(types[0]).toBe('system');
     expect(types.at(-1)).toBe('result');
     expect(raw).toContain('hello from the sim');
     expect(lines).toHaveLength(done.lastSeq);
-    const tail = await (await api.call(`/v1/tasks/${created.id}/output?tail=2`)).text();
+    const tail = await (await ctx.api.call(`/v1/tasks/${created.id}/output?tail=2`)).text();
     expect(tail).toBe(`${lines.slice(-2).join('\n')}\n`);
   });
 

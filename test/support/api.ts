@@ -6,7 +6,9 @@ import { loadConfig } from '../../apps/api/src/config.ts';
 import { startServer } from '../../apps/api/src/server.ts';
 import type { DbHandle } from '@switchyard/db';
 import type { Scheduler, SchedulerConfig } from '@switchyard/scheduler';
+import { afterAll, beforeAll } from 'vitest';
 import { spawnService, waitFor, type ServiceProcess } from './agent.ts';
+import { startRedis, type RedisServer } from './redis.ts';
 
 type Call = (path: string, init?: RequestInit & { token?: string; json?: unknown }) => Promise<Response>;
 
@@ -97,4 +99,21 @@ export async function spawnApiProcess(opts: { redisUrl: string; dataDir: string;
   }, 60_000, 'the API process to be ready');
   const adminToken = readFileSync(join(opts.dataDir, 'admin-token'), 'utf8').trim();
   return { ...service, url, adminToken, agentTokenFile: join(opts.dataDir, 'agent-token'), call: caller(url, adminToken) };
+}
+
+/**
+ * For a test file: a real Redis and the API on it, started before the file's tests and stopped
+ * after them. Read `env.api` and `env.redis` inside tests and hooks.
+ */
+export function useApi(opts: Omit<Parameters<typeof startApi>[0], 'redisUrl'> = {}): { redis: RedisServer; api: TestApi } {
+  const env = {} as { redis: RedisServer; api: TestApi };
+  beforeAll(async () => {
+    env.redis = await startRedis();
+    env.api = await startApi({ redisUrl: env.redis.url, ...opts });
+  });
+  afterAll(async () => {
+    await env.api?.stop();
+    await env.redis?.stop();
+  });
+  return env;
 }

@@ -1,26 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, type TestApi } from '../../../test/support/api.ts';
-import { startRedis, type RedisServer } from '../../../test/support/redis.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useApi } from '../../../test/support/api.ts';
 import { freePort } from '../../../test/support/redis.ts';
 import { HandAgent, sj } from '../../../test/support/hand-agent.ts';
 import { createClient, type Client } from './client.ts';
 import { ApiError, ConnectionError } from './errors.ts';
 import type { TaskStreamEvent } from './follow.ts';
 
-let redis: RedisServer;
-let api: TestApi;
+const ctx = useApi();
+
 let client: Client;
 let agent: HandAgent;
 
 beforeAll(async () => {
-  redis = await startRedis();
-  api = await startApi({ redisUrl: redis.url });
-  client = createClient({ url: `${api.url}/`, token: api.adminToken, userAgent: 'client-test' });
-  agent = await new HandAgent(api).register('pod-client-test');
-});
-afterAll(async () => {
-  await api?.stop();
-  await redis?.stop();
+  client = createClient({ url: `${ctx.api.url}/`, token: ctx.api.adminToken, userAgent: 'client-test' });
+  agent = await new HandAgent(ctx.api).register('pod-client-test');
 });
 
 const base = { workspace: 'local', workdir: '/tmp' };
@@ -64,7 +57,7 @@ describe('client against the real API', () => {
     const bad = (await client.tasks.create({ ...base, prompt: 'x', workdir: 'relative/dir' }).catch((e: unknown) => e)) as ApiError;
     expect(bad).toMatchObject({ status: 400, code: 'invalid_request' });
 
-    const anon = createClient({ url: api.url, token: 'syu_wrong' });
+    const anon = createClient({ url: ctx.api.url, token: 'syu_wrong' });
     expect(await anon.tasks.list().catch((e: unknown) => e)).toMatchObject({ status: 401, code: 'unauthorized' });
   });
 
