@@ -257,7 +257,9 @@ describe('prompts and rate limits through claude-sim', () => {
   it('backs off a rate-limited turn until the reset, then resumes it to completion', async () => {
     agent();
     await ready();
-    const t = await create({ prompt: '@sim rate_limit 3\n@sim say after the limit' });
+    // The reset lies 6 s after claude reports it; shipping the report eats into that window, so it
+    // must be long enough to be seen as rate_limited on a loaded machine.
+    const t = await create({ prompt: '@sim rate_limit 6\n@sim say after the limit' });
     const limited = await until(t.id, ['rate_limited'], 25_000);
     expect(Date.parse(limited.rateLimitedUntil!)).toBeGreaterThan(Date.now());
     const ws = (await (await api.call('/v1/workspaces/local')).json()) as { ready: boolean };
