@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { TaskView } from '@switchyard/core';
 import { useApi } from '../support/api.ts';
 import { HandAgent } from '../support/hand-agent.ts';
 
@@ -133,6 +134,19 @@ print("followup", followup["status"], len(followup["followups"]))
     const detail = (await (await seed(`/tasks/${c.task_id as string}`)).json()) as Record<string, unknown>;
     expect(detail.status).toBe('killed');
     expect(detail).toHaveProperty('recent_output');
+  });
+
+  it('calls a task error when claude exits non-zero, even after a success result, as the seed did', async () => {
+    const created = (await (await seed('/tasks', { method: 'POST', json: { prompt: 'exits 2', workdir: '/tmp' } })).json()) as { task_id: string };
+    await agent.run(created.task_id, LINES, { exitCode: 2, isError: false });
+    const detail = (await (await seed(`/tasks/${created.task_id}`)).json()) as { status: string };
+    expect(detail.status).toBe('error');
+    const output = await (await seed(`/tasks/${created.task_id}/output`)).text();
+    expect(output.trimEnd().endsWith('__CLAUDE_EXIT_CODE_2__')).toBe(true);
+    const list = (await (await seed('/tasks')).json()) as { tasks: { task_id: string; status: string }[] };
+    expect(list.tasks.find((t) => t.task_id === created.task_id)?.status).toBe('error');
+    // /v1 keeps Claude's own verdict and the exit code beside it.
+    expect((await (await ctx.api.call(`/v1/tasks/${created.task_id}`)).json()) as TaskView).toMatchObject({ status: 'completed', exitCode: 2 });
   });
 
   it('keeps the seed error shapes: 400, 401 and 404 as {"error": "..."}', async () => {

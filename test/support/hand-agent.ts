@@ -87,14 +87,14 @@ export class HandAgent {
   /** Ends the held turn: exit 0 with a success result unless told otherwise; returns the task status. */
   async finish(
     taskId: string,
-    o: { exitCode?: number; outcome?: TurnFinished['outcome']; result?: string; costUsd?: number } = {},
+    o: { exitCode?: number; outcome?: TurnFinished['outcome']; result?: string; costUsd?: number; isError?: boolean } = {},
   ): Promise<string> {
     const h = this.mustHold(taskId);
     // Starting twice is harmless: the API treats it as a resent report.
     await this.start(taskId).catch(() => undefined);
     const exitCode = o.exitCode ?? 0;
     const killed = o.outcome === 'killed';
-    const ok = exitCode === 0 && (o.outcome ?? 'exited') === 'exited';
+    const ok = o.isError === undefined ? exitCode === 0 && (o.outcome ?? 'exited') === 'exited' : !o.isError;
     const { status } = await this.post<{ status: string }>(`/tasks/${taskId}/finished`, {
       turn: h.turn,
       outcome: o.outcome ?? 'exited',

@@ -12,11 +12,15 @@ import { assertCanWrite, authenticate, canSee } from '../auth.ts';
 import type { AppDeps, AppEnv, Principal } from '../context.ts';
 import { checkWorkdir } from '../workdir.ts';
 
-/** The seed API's four statuses, from Switchyard's nine. */
-export function seedStatus(status: string): 'running' | 'completed' | 'error' | 'killed' {
-  switch (status) {
+/**
+ * The seed API's four statuses, from Switchyard's nine. The seed server judged a task by its
+ * exit code (the `__CLAUDE_EXIT_CODE_N__` line), so a turn Claude called a success that still
+ * exited non-zero is `error` here, in step with that line.
+ */
+export function seedStatus(t: Pick<TaskRow, 'status' | 'exitCode'>): 'running' | 'completed' | 'error' | 'killed' {
+  switch (t.status) {
     case 'completed':
-      return 'completed';
+      return t.exitCode === null || t.exitCode === 0 ? 'completed' : 'error';
     case 'failed':
     case 'lost':
       return 'error';
@@ -87,12 +91,12 @@ export function seedRoutes(deps: AppDeps) {
       session_id: t.sessionId,
       prompt: t.prompt,
       workdir: t.workdir,
-      status: seedStatus(t.status),
+      status: seedStatus(t),
       created_at: secs(t.createdAt),
       ...(t.finishedAt !== null && isTerminal(t.status as TaskStatus) ? { finished_at: secs(t.finishedAt) } : {}),
       tmux_session: tmuxSessionName(t.id),
       recent_output: lines.slice(-50).join('\n'),
-      ...(t.errorMessage && seedStatus(t.status) === 'error' ? { error: t.errorMessage } : {}),
+      ...(t.errorMessage && seedStatus(t) === 'error' ? { error: t.errorMessage } : {}),
     };
   }
 
@@ -132,7 +136,7 @@ export function seedRoutes(deps: AppDeps) {
         session_id: task.sessionId,
         prompt: task.prompt,
         workdir: task.workdir,
-        status: seedStatus(task.status),
+        status: seedStatus(task),
         created_at: secs(task.createdAt),
         tmux_session: tmuxSessionName(task.id),
       },
@@ -147,7 +151,7 @@ export function seedRoutes(deps: AppDeps) {
       tasks: rows.map((t) => ({
         task_id: t.id,
         prompt: t.prompt.length > 120 ? t.prompt.slice(0, 120) : t.prompt,
-        status: seedStatus(t.status),
+        status: seedStatus(t),
         created_at: secs(t.createdAt),
       })),
     });
