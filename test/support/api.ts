@@ -103,17 +103,18 @@ export async function spawnApiProcess(opts: { redisUrl: string; dataDir: string;
 
 /**
  * For a test file: a real Redis and the API on it, started before the file's tests and stopped
- * after them. Read `env.api` and `env.redis` inside tests and hooks.
+ * after them. Read `ctx.api` and `ctx.redis` inside tests and hooks:
+ * `const ctx = useApi();`
  */
 export function useApi(opts: Omit<Parameters<typeof startApi>[0], 'redisUrl'> = {}): { redis: RedisServer; api: TestApi } {
-  const env = {} as { redis: RedisServer; api: TestApi };
+  const ctx = {} as { redis: RedisServer; api: TestApi };
   beforeAll(async () => {
-    env.redis = await startRedis();
-    env.api = await startApi({ redisUrl: env.redis.url, ...opts });
+    ctx.redis = await startRedis();
+    ctx.api = await startApi({ redisUrl: ctx.redis.url, ...opts });
   });
   afterAll(async () => {
-    await env.api?.stop();
-    await env.redis?.stop();
+    await ctx.api?.stop();
+    await ctx.redis?.stop();
   });
-  return env;
+  return ctx;
 }
