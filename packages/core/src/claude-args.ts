@@ -1,4 +1,4 @@
-import type { Lease } from './schemas.ts';
+import type { Lease } from './schemas/index.ts';
 
 /**
  * The argument array for one turn of `claude -p`. It is handed to spawn() as an array, never

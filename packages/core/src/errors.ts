@@ -95,3 +95,47 @@ export class UnavailableError extends SwitchyardError {
     super('unavailable', 503, message, undefined, options);
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The agent protocol's own errors. The agent matches on these codes, so each is one named
+// constant here, used by the API that throws it and the agent that reads it.
+// ---------------------------------------------------------------------------------------------
+
+/** Every error code either end of the agent protocol may act on. */
+export const AgentErrorCodes = {
+  /** The agent id is not registered for this workspace (the API forgot it): register again. */
+  agentUnknown: 'agent_unknown',
+  /** The agent speaks a protocol version this API no longer serves: upgrade the agent. */
+  agentTooOld: 'agent_too_old',
+  /** The task is not expecting this turn from this agent (lost, killed, re-leased): stop it. */
+  turnNotCurrent: 'turn_not_current',
+  /** A turn's end was reported before all its output was stored: resend from `details.ackSeq`. */
+  outputIncomplete: 'output_incomplete',
+} as const;
+export type AgentErrorCode = (typeof AgentErrorCodes)[keyof typeof AgentErrorCodes];
+
+export class AgentUnknownError extends SwitchyardError {
+  constructor(agentId: string) {
+    super(AgentErrorCodes.agentUnknown, 404, `agent ${agentId} is not registered for this workspace; register again`);
+  }
+}
+
+export class AgentTooOldError extends SwitchyardError {
+  constructor(message: string, details: { protocolVersion: string; supported: string[] }) {
+    super(AgentErrorCodes.agentTooOld, 426, message, details);
+  }
+}
+
+export class TurnNotCurrentError extends SwitchyardError {
+  constructor(taskId: string, turn: number) {
+    super(AgentErrorCodes.turnNotCurrent, 409, `task ${taskId} is not expecting turn ${turn} from this agent`);
+  }
+}
+
+export class OutputIncompleteError extends SwitchyardError {
+  constructor(ackSeq: number, lastSeq: number) {
+    super(AgentErrorCodes.outputIncomplete, 409, `output stored up to seq ${ackSeq}, turn ended at ${lastSeq}`, {
+      ackSeq,
+    });
+  }
+}

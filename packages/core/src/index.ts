@@ -9,8 +9,16 @@ export {
   UnprocessableError,
   QuotaExceededError,
   UnavailableError,
+  AgentErrorCodes,
+  AgentUnknownError,
+  AgentTooOldError,
+  TurnNotCurrentError,
+  OutputIncompleteError,
 } from './errors.ts';
-export type { ErrorBody, QuotaDetails } from './errors.ts';
+export type { ErrorBody, QuotaDetails, AgentErrorCode } from './errors.ts';
+export { parseErrorEnvelope } from './http-envelope.ts';
+export type { ErrorEnvelope } from './http-envelope.ts';
+export { AGENT_PROTOCOL_VERSION, supportedProtocolVersions, protocolProblem } from './protocol.ts';
 export {
   TASK_STATUSES,
   TERMINAL_STATUSES,
@@ -22,7 +30,7 @@ export {
 } from './task-state.ts';
 export type { TaskStatus } from './task-state.ts';
 export { newId, isTaskId, TASK_ID_PATTERN, tmuxSessionName } from './ids.ts';
-export * from './schemas.ts';
+export * from './schemas/index.ts';
 export {
   parseStreamLine,
   TurnClassifier,

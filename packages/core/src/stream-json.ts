@@ -1,4 +1,4 @@
-import type { RateLimitInfo, Todo, TurnSummary, Usage } from './schemas.ts';
+import type { RateLimitInfo, Todo, TurnSummary, Usage } from './schemas/index.ts';
 
 /** One line of claude's stdout: a stream-json event, or a raw line kept as it is. */
 export type ParsedLine =

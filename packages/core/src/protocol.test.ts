@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { AGENT_PROTOCOL_VERSION, protocolProblem, supportedProtocolVersions } from './protocol.ts';
+
+describe('agent protocol versions', () => {
+  it('serves the current and the previous minor version, and a v0.1.0 agent that sends none', () => {
+    expect(supportedProtocolVersions('1.1')).toEqual(['1.1', '1.0']);
+    expect(protocolProblem(AGENT_PROTOCOL_VERSION)).toBeNull();
+    expect(protocolProblem('1.0', '1.1')).toBeNull();
+    expect(protocolProblem(undefined, '1.1')).toBeNull();
+  });
+
+  it('refuses an agent two minors behind, or of another major, saying to upgrade the agent', () => {
+    expect(protocolProblem('1.0', '1.2')).toMatch(/too old.*serves 1\.2 and 1\.1.*upgrade the agent/);
+    expect(protocolProblem(undefined, '1.2')).toMatch(/1\.0 is too old/);
+    expect(protocolProblem('0.9', '1.1')).toMatch(/upgrade the agent/);
+  });
+
+  it('refuses an agent newer than the API, saying to upgrade the API', () => {
+    expect(protocolProblem('1.2', '1.1')).toMatch(/newer.*upgrade the Switchyard API/);
+    expect(protocolProblem('2.0', '1.1')).toMatch(/upgrade the Switchyard API/);
+  });
+});
