@@ -7,6 +7,21 @@ export interface TurnJobData {
   turn: number;
 }
 
+/** A job taken from a queue under a lock; `token` is the lock. */
+export interface LeasedJob {
+  jobId: string;
+  data: TurnJobData;
+  token: string;
+  /** Set when BullMQ judged the job stalled and deferred its failure to whoever takes it next. */
+  stalledReason: string | null;
+}
+
+/** A job that waits (waiting, prioritized or delayed). */
+export interface WaitingJob {
+  jobId: string;
+  data: Partial<TurnJobData> | undefined;
+}
+
 /** Queue names carry a Redis Cluster hash tag and no `:` (BullMQ's key separator). */
 export function workspaceQueueName(workspaceId: string): string {
   return `{ws-${workspaceId}}`;
@@ -22,20 +37,124 @@ export function bullPriority(priority: number): number {
 }
 
 /**
- * The BullMQ objects the API holds: one Queue per name (cheap, shares the connection) and a
- * small LRU of processor-less Workers used only to lease with getNextJob — never one worker
- * per workspace forever, and no QueueEvents.
+ * Every BullMQ call the scheduler makes. It holds one Queue per name (cheap, shares the
+ * connection) and a small LRU of processor-less Workers used only to lease with getNextJob —
+ * never one worker per workspace forever, and no QueueEvents. Delays are relative and measured
+ * on the wall clock, since Redis compares them with real time, not the scheduler's clock.
  */
-export class QueueRegistry {
+export class QueueAdapter {
   private readonly queues = new Map<string, Queue<TurnJobData>>();
   private readonly workers = new Map<string, Worker<TurnJobData>>();
+  /** The global concurrency last set per queue, so a lease does not write it every time. */
+  private readonly concurrency = new Map<string, number>();
 
   constructor(
     private readonly connection: Redis,
     private readonly opts: { prefix: string; lockMs: number; maxWorkers: number },
   ) {}
 
-  queue(name: string): Queue<TurnJobData> {
+  /** Adds a turn's job (after `delayMs`) and returns its id. */
+  async add(
+    name: string,
+    data: TurnJobData,
+    opts: { priority: number; delayMs?: number },
+  ): Promise<string> {
+    const jobId = `${data.taskId}-${data.turn}-${randomUUID().slice(0, 8)}`;
+    await this.queue(name).add('turn', data, {
+      jobId,
+      priority: bullPriority(opts.priority),
+      ...(opts.delayMs && opts.delayMs > 0 ? { delay: opts.delayMs } : {}),
+    });
+    return jobId;
+  }
+
+  /** Takes the next job of `name` under a new lock, or null when none waits. */
+  async lease(name: string): Promise<LeasedJob | null> {
+    const token = randomUUID();
+    const job = await this.worker(name).getNextJob(token, { block: false });
+    if (!job) return null;
+    return { jobId: job.id!, data: job.data, token, stalledReason: job.deferredFailure ?? null };
+  }
+
+  /** Ends a leased job as done; it leaves Redis. */
+  async complete(name: string, jobId: string, token: string): Promise<void> {
+    await (await this.find(name, jobId))?.moveToCompleted(null, token, false);
+  }
+
+  /** Puts a leased job back where it waited, keeping its place. False if the job is gone. */
+  async returnToWait(name: string, jobId: string, token: string): Promise<boolean> {
+    const job = await this.find(name, jobId);
+    if (!job) return false;
+    await job.moveToWait(token);
+    return true;
+  }
+
+  /** Puts a leased job back to wait `delayMs` from now. False if the job is gone. */
+  async delay(name: string, jobId: string, token: string, delayMs: number): Promise<boolean> {
+    const job = await this.find(name, jobId);
+    if (!job) return false;
+    await job.moveToDelayed(Date.now() + Math.max(0, delayMs), token);
+    return true;
+  }
+
+  /** Fails a leased job BullMQ called stalled, so that it is never run again. */
+  async failStalled(name: string, jobId: string, token: string, reason: string): Promise<void> {
+    await (await this.find(name, jobId))?.moveToFailed(new Error(reason), token, false);
+  }
+
+  /** Ends a job whatever state it is in: completed if we hold its lock, else removed. */
+  async discard(name: string, jobId: string, token: string | null): Promise<void> {
+    try {
+      const job = await this.find(name, jobId);
+      if (!job) return;
+      if (token && (await job.isActive())) await job.moveToCompleted(null, token, false);
+      else await job.remove();
+    } catch {
+      // A lock that expired while the API was down: the job can still be removed.
+      await this.remove(name, jobId);
+    }
+  }
+
+  async remove(name: string, jobId: string): Promise<void> {
+    await (await this.find(name, jobId))?.remove();
+  }
+
+  async exists(name: string, jobId: string): Promise<boolean> {
+    return (await this.find(name, jobId)) !== undefined;
+  }
+
+  /** Jobs of `name` that wait to be leased, delayed ones included. */
+  async waitingJobs(name: string): Promise<WaitingJob[]> {
+    const jobs = await this.queue(name).getJobs(['waiting', 'delayed', 'prioritized']);
+    return jobs.map((j) => ({ jobId: j.id!, data: j.data as Partial<TurnJobData> | undefined }));
+  }
+
+  /** How many jobs of `name` may be leased at once, across all API processes. */
+  async setConcurrency(name: string, n: number): Promise<void> {
+    if (this.concurrency.get(name) === n) return;
+    await this.queue(name).setGlobalConcurrency(n);
+    this.concurrency.set(name, n);
+  }
+
+  /** Keeps the locks of leased jobs, so BullMQ does not call them stalled. */
+  async extendLocks(name: string, jobIds: string[], tokens: string[]): Promise<void> {
+    if (jobIds.length === 0) return;
+    await this.worker(name).extendJobLocks(jobIds, tokens, this.opts.lockMs);
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.workers.values(), ...this.queues.values()];
+    await Promise.allSettled(all.map((x) => x.close()));
+    this.workers.clear();
+    this.queues.clear();
+    this.concurrency.clear();
+  }
+
+  private find(name: string, jobId: string): Promise<Job<TurnJobData> | undefined> {
+    return Job.fromId<TurnJobData>(this.queue(name), jobId);
+  }
+
+  private queue(name: string): Queue<TurnJobData> {
     let q = this.queues.get(name);
     if (!q) {
       q = new Queue<TurnJobData>(name, {
@@ -49,7 +168,7 @@ export class QueueRegistry {
   }
 
   /** A processor-less worker for leasing from `name`. */
-  worker(name: string): Worker<TurnJobData> {
+  private worker(name: string): Worker<TurnJobData> {
     let w = this.workers.get(name);
     if (w) {
       // Refresh its place in the LRU.
@@ -74,37 +193,5 @@ export class QueueRegistry {
       void worker.close().catch(() => undefined);
     }
     return w;
-  }
-
-  async add(name: string, data: TurnJobData, opts: { priority: number; delayMs?: number }): Promise<string> {
-    const jobId = `${data.taskId}-${data.turn}-${randomUUID().slice(0, 8)}`;
-    await this.queue(name).add('turn', data, {
-      jobId,
-      priority: bullPriority(opts.priority),
-      ...(opts.delayMs && opts.delayMs > 0 ? { delay: opts.delayMs } : {}),
-    });
-    return jobId;
-  }
-
-  async lease(name: string): Promise<{ job: Job<TurnJobData>; token: string } | null> {
-    const token = randomUUID();
-    const job = await this.worker(name).getNextJob(token, { block: false });
-    return job ? { job, token } : null;
-  }
-
-  async job(name: string, jobId: string): Promise<Job<TurnJobData> | undefined> {
-    return Job.fromId<TurnJobData>(this.queue(name), jobId);
-  }
-
-  async extendLocks(name: string, jobIds: string[], tokens: string[]): Promise<void> {
-    if (jobIds.length === 0) return;
-    await this.worker(name).extendJobLocks(jobIds, tokens, this.opts.lockMs);
-  }
-
-  async close(): Promise<void> {
-    const all = [...this.workers.values(), ...this.queues.values()];
-    await Promise.allSettled(all.map((x) => x.close()));
-    this.workers.clear();
-    this.queues.clear();
   }
 }

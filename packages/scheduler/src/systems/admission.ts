@@ -1,11 +1,20 @@
-import { QuotaExceededError } from '@switchyard/core';
+import { NotFoundError, QuotaExceededError } from '@switchyard/core';
 import {
   countTasks,
   countTasksCreatedSince,
+  findTask,
+  findTeam,
+  insertTask,
   sumTeamCostSince,
+  writeAudit,
+  type AuditEntry,
   type Db,
+  type NewTask,
+  type TaskRow,
   type TeamRow,
 } from '@switchyard/db';
+import type { JobSystem } from './jobs.ts';
+import { ACTIVE, emitTask, type SchedulerResources } from './resources.ts';
 
 export function startOfUtcDay(t: number): number {
   const d = new Date(t);
@@ -31,7 +40,7 @@ export interface TeamUsageNumbers {
 
 export function teamUsage(db: Db, teamId: string, t: number): TeamUsageNumbers {
   return {
-    running: countTasks(db, { teamId, statuses: ['dispatched', 'running'] }),
+    running: countTasks(db, { teamId, statuses: ACTIVE }),
     queued: countTasks(db, { teamId, statuses: ['queued', 'rate_limited'] }),
     tasksToday: countTasksCreatedSince(db, teamId, startOfUtcDay(t)),
     monthSpendUsd: sumTeamCostSince(db, teamId, startOfUtcMonth(t)),
@@ -45,20 +54,21 @@ export function teamUsage(db: Db, teamId: string, t: number): TeamUsageNumbers {
 export function admitTask(db: Db, team: TeamRow, t: number): void {
   const u = teamUsage(db, team.id, t);
   if (team.maxQueued !== null && u.queued >= team.maxQueued) {
-    throw new QuotaExceededError(`team ${team.name} has ${u.queued} tasks waiting, its limit is ${team.maxQueued}`, {
-      limit: 'maxQueued',
-      max: team.maxQueued,
-      current: u.queued,
-      resetsAt: null,
-    });
+    throw new QuotaExceededError(
+      `team ${team.name} has ${u.queued} tasks waiting, its limit is ${team.maxQueued}`,
+      { limit: 'maxQueued', max: team.maxQueued, current: u.queued, resetsAt: null },
+    );
   }
   if (team.tasksPerDay !== null && u.tasksToday >= team.tasksPerDay) {
-    throw new QuotaExceededError(`team ${team.name} created ${u.tasksToday} tasks today, its limit is ${team.tasksPerDay}`, {
-      limit: 'tasksPerDay',
-      max: team.tasksPerDay,
-      current: u.tasksToday,
-      resetsAt: new Date(startOfUtcDay(t) + 86_400_000).toISOString(),
-    });
+    throw new QuotaExceededError(
+      `team ${team.name} created ${u.tasksToday} tasks today, its limit is ${team.tasksPerDay}`,
+      {
+        limit: 'tasksPerDay',
+        max: team.tasksPerDay,
+        current: u.tasksToday,
+        resetsAt: new Date(startOfUtcDay(t) + 86_400_000).toISOString(),
+      },
+    );
   }
   if (team.monthlyBudgetUsd !== null && u.monthSpendUsd >= team.monthlyBudgetUsd) {
     throw new QuotaExceededError(
@@ -70,5 +80,34 @@ export function admitTask(db: Db, team: TeamRow, t: number): void {
         resetsAt: new Date(nextUtcMonth(t)).toISOString(),
       },
     );
+  }
+}
+
+/** New tasks: checked against the team's quotas, stored, and put in their queue. */
+export class AdmissionSystem {
+  constructor(
+    private readonly r: SchedulerResources,
+    private readonly jobs: JobSystem,
+  ) {}
+
+  /** Admits, stores and enqueues a new task; `audit` is written in the same transaction. */
+  async createTask(
+    values: NewTask,
+    actor: string | null,
+    audit?: Omit<AuditEntry, 'targetId'>,
+  ): Promise<TaskRow> {
+    const { db, clock } = this.r;
+    const team = findTeam(db.db, values.teamId);
+    if (!team) throw new NotFoundError('team', values.teamId);
+    const task = db.tx(() => {
+      const t = clock();
+      admitTask(db.db, team, t);
+      const row = insertTask(db.db, values, actor, t);
+      if (audit) writeAudit(db.db, { ...audit, targetId: row.id }, t);
+      return row;
+    });
+    emitTask(this.r.hub, task);
+    await this.jobs.enqueue(task);
+    return findTask(db.db, task.id)!;
   }
 }

@@ -1,0 +1,87 @@
+import { findTask, transitionTask, updateTask, type TaskRow } from '@switchyard/db';
+import { poolQueueName, workspaceQueueName } from '../queues.ts';
+import { emitTask, type SchedulerResources } from './resources.ts';
+import type { WorkspaceState } from './workspace-state.ts';
+
+/** The queue a task's turns wait in: its workspace's, or its team pool's until it is placed. */
+export function queueOf(task: Pick<TaskRow, 'workspaceId' | 'teamId'>): string {
+  return task.workspaceId ? workspaceQueueName(task.workspaceId) : poolQueueName(task.teamId);
+}
+
+/** The job of a task's current turn: put in its queue, taken out, given back. */
+export class JobSystem {
+  constructor(
+    private readonly r: SchedulerResources,
+    private readonly workspaces: WorkspaceState,
+  ) {}
+
+  /** Puts the task's current turn in its queue (after `delayMs`) and records the job. */
+  async enqueue(task: TaskRow, delayMs = 0): Promise<void> {
+    const name = queueOf(task);
+    const jobId = await this.r.queues.add(
+      name,
+      { taskId: task.id, turn: task.currentTurn },
+      { priority: task.priority, delayMs },
+    );
+    updateTask(this.r.db.db, task.id, { jobId, queueName: name, leaseToken: null }, this.r.clock());
+    this.workspaces.wakeFor(task);
+  }
+
+  /** Ends the current job of a task, whatever state it is in. Never throws. */
+  async dropJob(task: TaskRow): Promise<void> {
+    if (!task.jobId || !task.queueName) return;
+    try {
+      await this.r.queues.discard(task.queueName, task.jobId, task.leaseToken);
+    } catch (err) {
+      this.r.logger.warn({ err, taskId: task.id, jobId: task.jobId }, 'could not remove job');
+    }
+  }
+
+  /** A dispatched turn that never started goes back to the front of its queue. */
+  async returnLease(task: TaskRow, reason: string): Promise<void> {
+    const { db, clock, hub } = this.r;
+    const patch = { agentId: null, leaseToken: null };
+    const row = db.tx(() => transitionTask(db.db, task, 'queued', patch, { reason, now: clock() }));
+    emitTask(hub, row);
+    try {
+      if (await this.backToWait(task)) return void this.workspaces.wakeFor(row);
+    } catch (err) {
+      this.r.logger.warn(
+        { err, taskId: task.id },
+        'could not return the leased job; enqueueing anew',
+      );
+      await this.dropJob(task);
+    }
+    await this.enqueue(findTask(db.db, task.id)!);
+  }
+
+  /** Sends the leased job back to wait (delayed); the same job keeps the turn's place. */
+  async requeueSameJob(leased: TaskRow, task: TaskRow, delayMs: number): Promise<void> {
+    const { db, clock, queues } = this.r;
+    try {
+      const { jobId, queueName, leaseToken } = leased;
+      if (
+        jobId &&
+        queueName &&
+        leaseToken &&
+        (await queues.delay(queueName, jobId, leaseToken, delayMs))
+      ) {
+        updateTask(db.db, task.id, { leaseToken: null }, clock());
+        return void this.workspaces.wakeFor(task);
+      }
+    } catch (err) {
+      this.r.logger.warn(
+        { err, taskId: task.id },
+        'could not delay the leased job; enqueueing anew',
+      );
+      await this.dropJob(leased);
+    }
+    await this.enqueue(findTask(db.db, task.id)!, delayMs);
+  }
+
+  private async backToWait(task: TaskRow): Promise<boolean> {
+    const { jobId, queueName, leaseToken } = task;
+    if (!jobId || !queueName || !leaseToken) return false;
+    return this.r.queues.returnToWait(queueName, jobId, leaseToken);
+  }
+}

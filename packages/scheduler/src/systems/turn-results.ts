@@ -1,0 +1,286 @@
+import {
+  classifyTurn,
+  ConflictError,
+  isTerminal,
+  NotFoundError,
+  OutputIncompleteError,
+  TurnNotCurrentError,
+  type TaskStatus,
+  type TurnFinished,
+  type TurnSummary,
+} from '@switchyard/core';
+import {
+  findTask,
+  insertTurn,
+  listTurns,
+  transitionTask,
+  updateTurn,
+  writeAudit,
+  type AuditEntry,
+  type TaskRow,
+  type TurnRow,
+} from '@switchyard/db';
+import { retryBackoffMs } from '../backoff.ts';
+import type { BackoffSystem } from './backoff.ts';
+import type { JobSystem } from './jobs.ts';
+import { ACTIVE, emitTask, type SchedulerResources } from './resources.ts';
+import type { WorkspaceState } from './workspace-state.ts';
+
+/** What a finished turn came to: the task's new row, and whether its job waits to run again. */
+interface Verdict {
+  row: TaskRow;
+  /** Set when the same turn runs again after this many ms (retry, rate limit). */
+  requeueDelayMs: number | null;
+}
+
+/**
+ * The life of a turn after its lease: started, finished with a verdict (completed, failed,
+ * killed, retried, rate limited), and the follow-up that becomes the next turn.
+ */
+export class TurnResults {
+  constructor(
+    private readonly r: SchedulerResources,
+    private readonly jobs: JobSystem,
+    private readonly backoff: BackoffSystem,
+    private readonly workspaces: WorkspaceState,
+  ) {}
+
+  turnStarted(agentId: string, taskId: string, turn: number): TaskRow {
+    const { db: h, clock, hub } = this.r;
+    return h.tx(() => {
+      const task = findTask(h.db, taskId);
+      if (!task) throw new NotFoundError('task', taskId);
+      if (task.agentId !== agentId || task.currentTurn !== turn) {
+        throw new TurnNotCurrentError(taskId, turn);
+      }
+      if (task.status === 'running') return task; // a resent report
+      if (task.status !== 'dispatched') throw new TurnNotCurrentError(taskId, turn);
+      const t = clock();
+      const startSeq = task.lastSeq + 1;
+      updateTurn(h.db, taskId, turn, { status: 'running', startedAt: t, agentId, startSeq });
+      const patch = { turnStarted: true, startedAt: task.startedAt ?? t };
+      const opts = { reason: 'turn started', now: t };
+      return emitTask(hub, transitionTask(h.db, task, 'running', patch, opts));
+    });
+  }
+
+  /** Records the end of a turn and decides what follows: done, next turn, retry or backoff. */
+  async turnFinished(agentId: string, taskId: string, body: TurnFinished): Promise<TaskRow> {
+    const { db: h, clock, hub } = this.r;
+    const before = findTask(h.db, taskId);
+    if (!before) throw new NotFoundError('task', taskId);
+    if (before.currentTurn !== body.turn || before.agentId !== agentId) {
+      throw new TurnNotCurrentError(taskId, body.turn);
+    }
+    if (before.lastSeq < body.lastSeq) {
+      throw new OutputIncompleteError(before.lastSeq, body.lastSeq);
+    }
+    if (!ACTIVE.includes(before.status as TaskStatus)) {
+      // Already decided (lost, cancelled): keep the record, change nothing.
+      if (isTerminal(before.status as TaskStatus)) return before;
+      throw new TurnNotCurrentError(taskId, body.turn);
+    }
+    const t = clock();
+    const { row, requeueDelayMs } = h.tx(() => this.decide(findTask(h.db, taskId)!, body, t));
+    emitTask(hub, row);
+    if (requeueDelayMs !== null) {
+      await this.jobs.requeueSameJob(before, row, requeueDelayMs);
+    } else {
+      await this.jobs.dropJob(before);
+      await this.startNextTurn(row);
+    }
+    // A workspace and a team slot are free: waiting long-polls lease now, not at their next check.
+    this.workspaces.teamChanged(row.teamId);
+    return findTask(h.db, taskId)!;
+  }
+
+  /** Adds a follow-up turn; it runs now if the task is finished, else after the current turn. */
+  async followUp(
+    taskId: string,
+    prompt: string,
+    actor: string | null,
+    audit?: AuditEntry,
+  ): Promise<TaskRow> {
+    const { db: h, clock } = this.r;
+    const task = h.tx(() => {
+      const cur = findTask(h.db, taskId);
+      if (!cur) throw new NotFoundError('task', taskId);
+      if (cur.status === 'cancelled') throw new ConflictError('a cancelled task takes no messages');
+      const t = clock();
+      const n = Math.max(...listTurns(h.db, taskId).map((x) => x.n)) + 1;
+      insertTurn(h.db, taskId, n, prompt, t);
+      if (audit) writeAudit(h.db, audit, t);
+      return cur;
+    });
+    this.r.logger.info({ taskId, actor }, 'follow-up queued');
+    await this.startNextTurn(task);
+    return findTask(h.db, taskId)!;
+  }
+
+  /** After a turn ends: the oldest follow-up that waits becomes the current turn. */
+  async startNextTurn(task: TaskRow): Promise<void> {
+    if (!isTerminal(task.status as TaskStatus) || task.status === 'cancelled') return;
+    const { db: h, clock } = this.r;
+    const next = listTurns(h.db, task.id).find(
+      (x) => x.n > task.currentTurn && x.status === 'queued',
+    );
+    if (!next) return;
+    const row = h.tx(() => {
+      const t = clock();
+      const patch = {
+        currentTurn: next.n,
+        queuedAt: t,
+        agentId: null,
+        leaseToken: null,
+        turnStarted: false,
+        finishedAt: null,
+        killRequestedAt: null,
+        killReason: null,
+        errorCode: null,
+        errorMessage: null,
+        attempts: 0,
+      };
+      const cur = findTask(h.db, task.id)!;
+      return transitionTask(h.db, cur, 'queued', patch, {
+        reason: `turn ${next.n} queued`,
+        now: t,
+      });
+    });
+    emitTask(this.r.hub, row);
+    await this.jobs.enqueue(row);
+  }
+
+  /** The verdict on a finished turn, recorded on the turn and the task. Runs in the caller's tx. */
+  private decide(cur: TaskRow, body: TurnFinished, t: number): Verdict {
+    if (body.outcome === 'spawn_failed') return this.spawnFailed(cur, body, t);
+    if (body.outcome === 'killed') return this.killed(cur, body, t);
+    const s = body.summary;
+    const verdict =
+      body.outcome === 'rate_limited' ? 'rate_limited' : classifyTurn(s, body.exitCode);
+    if (verdict === 'rate_limited') return this.rateLimited(cur, body, t);
+    this.backoff.passed(cur.workspaceId);
+    const failed = verdict === 'failed';
+    const row = this.end(cur, body, t, verdict, `turn ${body.turn} ${verdict}`, {
+      ...addTotals(cur, s),
+      exitCode: body.exitCode,
+      result: s.result,
+      isError: s.isError,
+      finishedAt: t,
+      attempts: 0,
+      errorCode: failed ? (s.errorKind ?? 'exit_code') : null,
+      errorMessage: failed ? failureMessage(body) : null,
+    });
+    return { row, requeueDelayMs: null };
+  }
+
+  /** claude never started: retry the turn after a backoff, up to maxAttempts, then fail. */
+  private spawnFailed(cur: TaskRow, body: TurnFinished, t: number): Verdict {
+    const attempts = cur.attempts + 1;
+    if (attempts < this.r.config.maxAttempts) {
+      const reason = `spawn failed, retry ${attempts}: ${body.reason ?? ''}`;
+      const row = this.end(cur, body, t, 'queued', reason, {
+        attempts,
+        agentId: null,
+        leaseToken: null,
+        turnStarted: false,
+        queuedAt: t,
+      });
+      return { row, requeueDelayMs: retryBackoffMs(attempts) };
+    }
+    const row = this.end(cur, body, t, 'failed', 'spawn failed', {
+      attempts,
+      finishedAt: t,
+      errorCode: 'spawn_failed',
+      errorMessage: body.reason ?? 'could not start claude',
+    });
+    return { row, requeueDelayMs: null };
+  }
+
+  private killed(cur: TaskRow, body: TurnFinished, t: number): Verdict {
+    const row = this.end(cur, body, t, 'killed', body.reason, {
+      ...addTotals(cur, body.summary),
+      exitCode: body.exitCode,
+      finishedAt: t,
+      errorCode: 'killed',
+      errorMessage: body.reason ?? cur.killReason ?? 'killed',
+    });
+    return { row, requeueDelayMs: null };
+  }
+
+  /** Not a retry: the same turn runs again once the limit is over, its attempts untouched. */
+  private rateLimited(cur: TaskRow, body: TurnFinished, t: number): Verdict {
+    const until = this.backoff.hit(cur.workspaceId!, body.summary.rateLimit?.resetsAt, t);
+    const reason = `rate limited until ${new Date(until).toISOString()}`;
+    const row = this.end(cur, body, t, 'rate_limited', reason, {
+      ...addTotals(cur, body.summary),
+      rateLimitedUntil: until,
+      agentId: null,
+      turnStarted: false,
+    });
+    return { row, requeueDelayMs: until - t };
+  }
+
+  /** Records the turn's end (its status is the task's new one) and moves the task to `to`. */
+  private end(
+    cur: TaskRow,
+    body: TurnFinished,
+    t: number,
+    to: TaskStatus,
+    reason: string | null,
+    patch: Partial<TaskRow>,
+  ): TaskRow {
+    const db = this.r.db.db;
+    updateTurn(db, cur.id, body.turn, { ...turnPatch(body, t), status: to });
+    return transitionTask(db, cur, to, patch, { reason, now: t });
+  }
+}
+
+/** What every verdict records on the turn's row. */
+function turnPatch(body: TurnFinished, t: number): Partial<TurnRow> {
+  const s = body.summary;
+  return {
+    outcome: body.outcome,
+    exitCode: body.exitCode,
+    signal: body.signal,
+    result: s.result,
+    isError: s.isError,
+    costUsd: s.costUsd,
+    numTurns: s.numTurns,
+    durationMs: s.durationMs,
+    summary: s as unknown as Record<string, unknown>,
+    reason: body.reason,
+    endSeq: body.lastSeq,
+    finishedAt: t,
+  };
+}
+
+/** The task's running totals with this turn's added. */
+function addTotals(cur: TaskRow, s: TurnSummary): Partial<TaskRow> {
+  return {
+    costUsd: cur.costUsd + (s.costUsd ?? 0),
+    numTurns: cur.numTurns + (s.numTurns ?? 0),
+    durationMs: cur.durationMs + (s.durationMs ?? 0),
+    usage: addUsage(cur.usage, s.usage),
+    todos: s.todos ?? cur.todos,
+  };
+}
+
+function addUsage(
+  a: Record<string, number> | null,
+  b: { [k: string]: number } | null,
+): Record<string, number> | null {
+  if (!b) return a;
+  const out: Record<string, number> = { ...(a ?? {}) };
+  for (const [k, v] of Object.entries(b)) out[k] = (out[k] ?? 0) + v;
+  return out;
+}
+
+function failureMessage(body: TurnFinished): string {
+  const s = body.summary;
+  if (s.isError && s.result) return s.result.slice(0, 2000);
+  if (s.resultSubtype && s.resultSubtype !== 'success')
+    return `claude ended with ${s.resultSubtype}`;
+  if (body.stderrTail) return body.stderrTail.slice(-2000);
+  const signal = body.signal ? ` (${body.signal})` : '';
+  return `claude exited with code ${body.exitCode ?? 'none'}${signal}`;
+}

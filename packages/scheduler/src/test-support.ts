@@ -1,0 +1,212 @@
+// Only the *.test.ts files beside the systems import this: a real redis-server, a temp SQLite
+// file and one scheduler's systems over them, on a clock the test moves by hand.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import {
+  emptySummary,
+  newId,
+  type Lease,
+  type TurnFinished,
+  type TurnSummary,
+} from '@switchyard/core';
+import {
+  createDb,
+  findTask,
+  insertTeam,
+  insertWorkspace,
+  upsertAgent,
+  type AgentRow,
+  type DbHandle,
+  type NewTask,
+  type TaskRow,
+  type TeamRow,
+  type WorkspaceRow,
+} from '@switchyard/db';
+import { DEFAULT_CONFIG, type SchedulerConfig } from './config.ts';
+import { Hub } from './hub.ts';
+import { QueueAdapter } from './queues.ts';
+import { createSystems, type Systems } from './systems/index.ts';
+import type { SchedulerResources } from './systems/resources.ts';
+
+export interface RedisServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** A throwaway redis-server on a free port: nothing saved, nothing appended. */
+export async function startRedis(): Promise<RedisServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'sy-sched-redis-'));
+  const port = await freePort();
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir];
+  const proc: ChildProcess = spawn('redis-server', [...args, '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('redis-server did not start')), 10_000);
+    proc.stdout!.on('data', (b: Buffer) => {
+      if (b.toString().includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    proc.on('exit', (code) => reject(new Error(`redis-server exited with ${code}`)));
+  });
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    async stop() {
+      if (proc.exitCode === null) {
+        const exited = new Promise((r) => proc.once('exit', r));
+        proc.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Harness {
+  db: DbHandle;
+  resources: SchedulerResources;
+  sys: Systems;
+  team: TeamRow;
+  /** Workspace `local` of team `default`, maxConcurrency 1. */
+  ws: WorkspaceRow;
+  /** An agent of `ws` that has just synced. */
+  agent: AgentRow;
+  /** What createTask takes for a task in `local`, with `values` on top. */
+  values(values?: Partial<NewTask>): NewTask;
+  /** A task for `local` (or the given placement), created through admission. */
+  create(values?: Partial<NewTask>): Promise<TaskRow>;
+  task(id: string): TaskRow;
+  /** Another agent, in `workspaceId`, that has just synced. */
+  addAgent(workspaceId: string, hostname: string): AgentRow;
+  close(): Promise<void>;
+}
+
+/** One scheduler's systems on a temp SQLite file and a fresh queue prefix of `redisUrl`. */
+export async function createHarness(
+  redisUrl: string,
+  clock: () => number,
+  config: Partial<SchedulerConfig> = {},
+): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'sy-sched-'));
+  const db = createDb(join(dir, 'test.db'));
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const cfg = { ...DEFAULT_CONFIG, prefix: `t${randomUUID().slice(0, 8)}`, ...config };
+  const queues = new QueueAdapter(redis, { prefix: cfg.prefix, lockMs: 60_000, maxWorkers: 8 });
+  const logger = pino({ level: process.env.SWITCHYARD_TEST_LOG ?? 'silent' });
+  const resources = { db, queues, hub: new Hub(), logger, config: cfg, clock };
+  const sys = createSystems(resources);
+  const team = insertTeam(db.db, 'default', clock());
+  const ws = insertWorkspace(
+    db.db,
+    { name: 'local', teamId: team.id, workdirRoots: ['/tmp'] },
+    clock(),
+  );
+  const addAgent = (workspaceId: string, hostname: string): AgentRow =>
+    upsertAgent(db.db, workspaceId, agentInfo(hostname), clock());
+  return {
+    db,
+    resources,
+    sys,
+    team,
+    ws,
+    agent: addAgent(ws.id, 'pod-1'),
+    addAgent,
+    values: (values = {}) => taskValues(team.id, ws.id, values),
+    create: (values = {}) => sys.admission.createTask(taskValues(team.id, ws.id, values), 'tester'),
+    task: (id) => findTask(db.db, id)!,
+    async close() {
+      await queues.close();
+      await redis.quit().catch(() => undefined);
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function agentInfo(hostname: string) {
+  return {
+    hostname,
+    agentVersion: '0.1.0',
+    claudeVersion: '2.0.0',
+    tmuxVersion: 'tmux 3.3a',
+    simulated: true,
+    slots: 4,
+    workdirRoots: ['/tmp'],
+    problems: [],
+  };
+}
+
+function taskValues(teamId: string, workspaceId: string, values: Partial<NewTask>): NewTask {
+  return {
+    id: newId('tsk'),
+    teamId,
+    workspaceId,
+    prompt: 'p',
+    workdir: '/tmp',
+    options: {},
+    sessionId: randomUUID(),
+    ...values,
+  };
+}
+
+/**
+ * The next lease for `agentId`, polled for: a retried job waits out its backoff in Redis, which
+ * counts real time, not the test's clock.
+ */
+export async function waitForLease(h: Harness, agentId: string): Promise<Lease> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const [lease] = await h.sys.leasing.lease(agentId, 1);
+    if (lease) return lease;
+    if (Date.now() > deadline) throw new Error('no lease within 10 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** What an agent reports at the end of a turn that went well, with `extra` on top. */
+export function finished(
+  turn: number,
+  extra: Partial<Omit<TurnFinished, 'summary'>> & { summary?: Partial<TurnSummary> } = {},
+): TurnFinished {
+  const summary: TurnSummary = {
+    ...emptySummary(),
+    resultSubtype: 'success',
+    isError: false,
+    result: 'ok',
+    costUsd: 0.5,
+    numTurns: 1,
+    durationMs: 5,
+    ...extra.summary,
+  };
+  return {
+    turn,
+    outcome: 'exited',
+    exitCode: 0,
+    signal: null,
+    lastSeq: 0,
+    reason: null,
+    stderrTail: null,
+    ...extra,
+    summary,
+  };
+}
