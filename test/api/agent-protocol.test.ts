@@ -14,17 +14,20 @@ beforeAll(async () => {
 const agent = (path: string, json: unknown) =>
   ctx.api.call(`/agent/v1${path}`, { method: 'POST', token: agentToken, json });
 
+const registration = (hostname: string, extra: Record<string, unknown> = {}) => ({
+  hostname,
+  agentVersion: '0.1.0',
+  claudeVersion: '2.0.0-sim (Claude Code)',
+  tmuxVersion: '3.3a',
+  slots: 2,
+  workdirRoots: ['/tmp'],
+  problems: [],
+  simulated: true,
+  ...extra,
+});
+
 async function register(hostname = 'pod-1'): Promise<string> {
-  const res = await agent('/register', {
-    hostname,
-    agentVersion: '0.1.0',
-    claudeVersion: '2.0.0-sim (Claude Code)',
-    tmuxVersion: '3.3a',
-    slots: 2,
-    workdirRoots: ['/tmp'],
-    problems: [],
-    simulated: true,
-  });
+  const res = await agent('/register', registration(hostname));
   expect(res.status).toBe(200);
   return ((await res.json()) as { agentId: string }).agentId;
 }
@@ -93,5 +96,28 @@ describe('agent protocol against the real API, Redis and SQLite', () => {
     expect(r2.status).toBe(401);
     const r3 = await ctx.api.call('/v1/tasks', { token: 'syu_nope' });
     expect(((await r3.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
+  });
+});
+
+describe('agent protocol version at register', () => {
+  it('refuses an agent older than the previous minor version with 426 agent_too_old, naming the upgrade', async () => {
+    const res = await agent('/register', registration('pod-old', { protocolVersion: '0.9' }));
+    expect(res.status).toBe(426);
+    const { error } = (await res.json()) as { error: { code: string; message: string; details: Record<string, unknown> } };
+    expect(error.code).toBe('agent_too_old');
+    expect(error.message).toMatch(/upgrade the agent/);
+    expect(error.details).toEqual({ protocolVersion: '0.9', supported: ['1.1', '1.0'] });
+    const agents = (await (await ctx.api.call('/v1/agents')).json()) as { agents: { hostname: string }[] };
+    expect(agents.agents.map((a) => a.hostname)).not.toContain('pod-old');
+  });
+
+  it.each([
+    ['none (a v0.1.0 agent)', undefined],
+    ['1.0', '1.0'],
+    ['1.1', '1.1'],
+  ])('serves an agent of protocol %s', async (_name, protocolVersion) => {
+    const res = await agent('/register', registration(`pod-v${protocolVersion ?? 'none'}`, protocolVersion ? { protocolVersion } : {}));
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { agentId: string }).agentId).toMatch(/^agt_/);
   });
 });

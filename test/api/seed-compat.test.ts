@@ -153,9 +153,14 @@ print("followup", followup["status"], len(followup["followups"]))
     let r = await seed('/tasks', { method: 'POST', json: { workdir: '/tmp' } });
     expect(r.status).toBe(400);
     expect(await r.json()).toEqual({ error: 'prompt is required' });
+    r = await seed('/tasks', { method: 'POST', json: { prompt: '   ' } });
+    expect(await r.json()).toEqual({ error: 'prompt is required' });
+    r = await seed('/tasks', { method: 'POST', json: { prompt: 'p', workdir: 5 } });
+    expect(r.status).toBe(400);
+    expect(await r.json()).toEqual({ error: 'workdir must be a string' });
     r = await seed('/tasks', { method: 'POST', body: '{not json', headers: { 'content-type': 'application/json' } });
     expect(r.status).toBe(400);
-    expect(typeof ((await r.json()) as { error: unknown }).error).toBe('string');
+    expect(await r.json()).toEqual({ error: 'Invalid JSON body' });
     r = await seed('/tasks', { token: 'wrong' });
     expect(r.status).toBe(401);
     expect(typeof ((await r.json()) as { error: unknown }).error).toBe('string');

@@ -3,21 +3,26 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { PayloadTooLargeError } from '@switchyard/core';
 import { authenticate } from './auth.ts';
-import type { AppDeps, AppEnv } from './context.ts';
+import type { AppDeps, AppEnv, RouteDeps } from './context.ts';
 import { renderDocs } from './docs.ts';
 import { errorResponse } from './errors.ts';
 import { Counters, renderMetrics } from './metrics.ts';
+import { agentGatewayRoutes } from './routes/agent-gateway.ts';
+import { agentRoutes } from './routes/agents.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { claudeTaskApiRoutes } from './routes/claude-task-api.ts';
+import { consistencyRoutes } from './routes/consistency.ts';
 import { fleetEventRoutes } from './routes/events.ts';
-import { agentRoutes } from './routes/agent.ts';
-import { adminRoutes } from './routes/admin.ts';
-import { fleetRoutes } from './routes/fleet.ts';
-import { schedulingRoutes } from './routes/scheduling.ts';
-import { seedRoutes } from './routes/seed.ts';
 import { taskRoutes } from './routes/tasks.ts';
+import { teamRoutes } from './routes/teams.ts';
+import { tokenRoutes } from './routes/tokens.ts';
+import { workspaceRoutes } from './routes/workspaces.ts';
+import { TaskService } from './tasks/service.ts';
 
 /** The whole HTTP surface, with no I/O of its own: everything comes in `deps`. */
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
+  const routeDeps: RouteDeps = { ...deps, tasks: new TaskService(deps) };
 
   app.use('*', async (c, next) => {
     const requestId = c.req.header('x-request-id')?.slice(0, 100) || randomUUID();
@@ -60,8 +65,8 @@ export function createApp(deps: AppDeps) {
   const counters = new Counters(deps.scheduler.hub);
   app.get('/metrics', (c) => c.text(renderMetrics(deps.db, deps.scheduler, counters), 200, { 'content-type': 'text/plain; version=0.0.4' }));
 
-  app.route('/agent/v1', agentRoutes(deps));
-  app.route('/api/claude', seedRoutes(deps));
+  app.route('/agent/v1', agentGatewayRoutes(routeDeps));
+  app.route('/api/claude', claudeTaskApiRoutes(routeDeps));
 
   const v1 = new OpenAPIHono<AppEnv>();
   v1.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
@@ -77,11 +82,10 @@ export function createApp(deps: AppDeps) {
     if (c.req.path === '/v1/openapi.json' || c.req.path === '/v1/docs') return next();
     return authenticate(deps.db.db, 'user')(c, next);
   });
-  v1.route('/', taskRoutes(deps));
-  v1.route('/', fleetRoutes(deps));
-  v1.route('/', schedulingRoutes(deps));
-  v1.route('/', adminRoutes(deps));
-  v1.route('/', fleetEventRoutes(deps));
+  for (const routes of [taskRoutes, workspaceRoutes, teamRoutes, agentRoutes, tokenRoutes, auditRoutes, consistencyRoutes]) {
+    v1.route('/', routes(routeDeps));
+  }
+  v1.route('/', fleetEventRoutes(routeDeps));
   app.route('/v1', v1);
   return app;
 }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { DbHandle } from '@switchyard/db';
 import type { Scheduler } from '@switchyard/scheduler';
 import type { Config } from './config.ts';
+import type { TaskService } from './tasks/service.ts';
 
 /** Who is calling: resolved from the bearer token by the auth middleware. */
 export interface Principal {
@@ -23,6 +24,11 @@ export interface AppDeps {
   config: Pick<Config, 'maxPromptBytes' | 'maxBodyBytes'>;
   /** Pings Redis for /readyz. */
   redisPing: () => Promise<boolean>;
+}
+
+/** What every route is handed: the app's resources and the task service built on them. */
+export interface RouteDeps extends AppDeps {
+  tasks: TaskService;
 }
 
 export interface AppEnv {

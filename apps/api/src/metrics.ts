@@ -1,6 +1,12 @@
-import { sql } from 'drizzle-orm';
 import { TASK_STATUSES } from '@switchyard/core';
-import { listAgents, listWorkspaces, schema, type DbHandle } from '@switchyard/db';
+import {
+  countOutputLinesStored,
+  countTasksByStatus,
+  countWaitingByWorkspace,
+  listAgents,
+  listWorkspaces,
+  type DbHandle,
+} from '@switchyard/db';
 import type { Hub, Scheduler } from '@switchyard/scheduler';
 
 /** Counters that only this process sees, fed from the hub. */
@@ -26,29 +32,15 @@ export function renderMetrics(h: DbHandle, scheduler: Scheduler, counters: Count
     out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
     for (const [labels, value] of rows) out.push(`${name}${labels} ${value}`);
   };
-  const byStatus = new Map(
-    db
-      .select({ status: schema.tasks.status, n: sql<number>`count(*)` })
-      .from(schema.tasks)
-      .groupBy(schema.tasks.status)
-      .all()
-      .map((r) => [r.status, r.n]),
-  );
+  const byStatus = countTasksByStatus(db);
   metric('switchyard_tasks', 'gauge', 'Tasks by status.', TASK_STATUSES.map((s) => [`{status="${s}"}`, byStatus.get(s) ?? 0]));
-  const depth = db
-    .select({ ws: schema.tasks.workspaceId, n: sql<number>`count(*)` })
-    .from(schema.tasks)
-    .where(sql`${schema.tasks.status} in ('queued', 'rate_limited')`)
-    .groupBy(schema.tasks.workspaceId)
-    .all();
+  const depth = countWaitingByWorkspace(db);
   const names = new Map(listWorkspaces(db).map((w) => [w.id, w.name]));
-  metric('switchyard_queue_depth', 'gauge', 'Tasks waiting per workspace (pool tasks under workspace="").', depth.map((d) => [`{workspace="${d.ws ? (names.get(d.ws) ?? d.ws) : ''}"}`, d.n]));
+  metric('switchyard_queue_depth', 'gauge', 'Tasks waiting per workspace (pool tasks under workspace="").', depth.map((d) => [`{workspace="${d.workspaceId ? (names.get(d.workspaceId) ?? d.workspaceId) : ''}"}`, d.n]));
   const agents = listAgents(db);
   metric('switchyard_agents_online', 'gauge', 'Agents that synced within the grace period.', [['', agents.filter((a) => scheduler.isOnline(a)).length]]);
   metric('switchyard_agents', 'gauge', 'Agents known.', [['', agents.length]]);
-  // Output rows are never deleted, so the highest rowid counts them without a table scan.
-  const lines = h.sqlite.prepare('select coalesce(max(rowid), 0) as n from output_lines').get() as { n: number };
-  metric('switchyard_output_lines_total', 'counter', 'Output lines stored.', [['', lines.n]]);
+  metric('switchyard_output_lines_total', 'counter', 'Output lines stored.', [['', countOutputLinesStored(db)]]);
   metric('switchyard_rate_limit_events_total', 'counter', 'Rate limits reported by agents since this process started.', [['', counters.rateLimitEvents]]);
   metric('switchyard_leases_total', 'counter', 'Turns leased to agents since this process started.', [['', counters.leases]]);
   return `${out.join('\n')}\n`;

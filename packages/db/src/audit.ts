@@ -3,10 +3,12 @@ import type { Db } from './client.ts';
 import { auditLog } from './schema.ts';
 
 export type AuditRow = typeof auditLog.$inferSelect;
+/** One audit row to write: who did what to which object. */
+export type AuditEntry = Omit<typeof auditLog.$inferInsert, 'id' | 'ts'>;
 
 export function writeAudit(
   db: Db,
-  entry: Omit<typeof auditLog.$inferInsert, 'id' | 'ts'>,
+  entry: AuditEntry,
   now = Date.now(),
 ): void {
   db.insert(auditLog).values({ ...entry, ts: now }).run();

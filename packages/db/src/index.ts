@@ -40,4 +40,5 @@ export {
 export type { TaskRow, TurnRow, TaskEventRow, NewTask, TaskFilter, TransitionOptions } from './tasks.ts';
 export { appendOutput, readOutput, tailOutput, countOutput } from './output.ts';
 export { writeAudit, listAudit } from './audit.ts';
-export type { AuditRow } from './audit.ts';
+export type { AuditRow, AuditEntry } from './audit.ts';
+export { countTasksByStatus, countWaitingByWorkspace, countOutputLinesStored } from './stats.ts';

@@ -1,54 +1,50 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import {
   AgentRegisterSchema,
+  AgentTooOldError,
+  AgentUnknownError,
   EventsBatchSchema,
-  NotFoundError,
-  SwitchyardError,
+  protocolProblem,
+  supportedProtocolVersions,
   SyncRequestSchema,
   TurnFinishedSchema,
   TurnStartedSchema,
   type AgentRegisterResponse,
   type SyncResponse,
 } from '@switchyard/core';
-import { appendOutput, findAgent, findTask, findWorkspace, touchAgent, upsertAgent, type TaskRow } from '@switchyard/db';
+import { findAgent, findWorkspace, touchAgent, upsertAgent } from '@switchyard/db';
 import { authenticate } from '../auth.ts';
-import { parseJson } from '../body.ts';
-import type { AppDeps, AppEnv } from '../context.ts';
+import type { AppEnv, RouteDeps } from '../context.ts';
+import { readJson } from '../validation.ts';
 
-class AgentUnknownError extends SwitchyardError {
-  constructor(id: string) {
-    super('agent_unknown', 404, `agent ${id} is not registered for this workspace; register again`);
-  }
-}
+/** The workspace an agent token acts for: its only one. */
+const workspaceOf = (c: Context<AppEnv>): string => c.get('principal').workspaceId!;
 
 /** `/agent/v1`: the only door agents have. An agent token acts for its own workspace only. */
-export function agentRoutes(deps: AppDeps) {
+export function agentGatewayRoutes(deps: RouteDeps) {
   const app = new Hono<AppEnv>();
-  const { db: h, scheduler } = deps;
+  const { db: h, scheduler, tasks } = deps;
   const db = h.db;
   app.use('*', authenticate(db, 'agent'));
 
-  const workspaceOf = (c: { get(k: 'principal'): { workspaceId: string | null } }): string => c.get('principal').workspaceId!;
-
-  /** The agent's own task, or 404: a token never reaches another workspace's task. */
-  function ownTask(workspaceId: string, taskId: string): TaskRow {
-    const task = findTask(db, taskId);
-    if (!task || task.workspaceId !== workspaceId) throw new NotFoundError('task', taskId);
-    return task;
-  }
-
   app.post('/register', async (c) => {
-    const body = await parseJson(c, AgentRegisterSchema);
+    const body = await readJson(c, AgentRegisterSchema);
+    const problem = protocolProblem(body.protocolVersion);
+    if (problem) {
+      const protocolVersion = body.protocolVersion ?? '1.0';
+      c.get('logger').warn({ hostname: body.hostname, agentVersion: body.agentVersion, protocolVersion }, `agent refused: ${problem}`);
+      throw new AgentTooOldError(problem, { protocolVersion, supported: supportedProtocolVersions() });
+    }
     const ws = findWorkspace(db, workspaceOf(c))!;
     const agent = upsertAgent(db, ws.id, body);
     scheduler.hub.emit('agent', { agentId: agent.id, workspaceId: ws.id, online: true });
-    c.get('logger').info({ agentId: agent.id, hostname: body.hostname, problems: body.problems, simulated: body.simulated }, 'agent registered');
+    c.get('logger').info({ agentId: agent.id, hostname: body.hostname, protocolVersion: body.protocolVersion ?? '1.0', problems: body.problems, simulated: body.simulated }, 'agent registered');
     const res: AgentRegisterResponse = { agentId: agent.id, workspace: { id: ws.id, name: ws.name }, graceSec: scheduler.config.graceSec };
     return c.json(res);
   });
 
   app.post('/sync', async (c) => {
-    const body = await parseJson(c, SyncRequestSchema);
+    const body = await readJson(c, SyncRequestSchema);
     const workspaceId = workspaceOf(c);
     const agent = findAgent(db, body.agentId);
     if (!agent || agent.workspaceId !== workspaceId) throw new AgentUnknownError(body.agentId);
@@ -72,24 +68,20 @@ export function agentRoutes(deps: AppDeps) {
   });
 
   app.post('/tasks/:id/events', async (c) => {
-    const body = await parseJson(c, EventsBatchSchema);
-    const task = ownTask(workspaceOf(c), c.req.param('id'));
-    const ackSeq = h.tx(() => appendOutput(db, task.id, body.turn, body.lines, findTask(db, task.id)!.lastSeq));
-    if (ackSeq > task.lastSeq) scheduler.hub.emit('output', { taskId: task.id, lastSeq: ackSeq });
-    return c.json({ ackSeq });
+    const body = await readJson(c, EventsBatchSchema);
+    return c.json({ ackSeq: tasks.ingestOutput(workspaceOf(c), c.req.param('id'), body) });
   });
 
   app.post('/tasks/:id/started', async (c) => {
-    const body = await parseJson(c, TurnStartedSchema);
-    const task = ownTask(workspaceOf(c), c.req.param('id'));
-    const agentId = task.agentId ?? '';
-    scheduler.turnStarted(agentId, task.id, body.turn);
+    const body = await readJson(c, TurnStartedSchema);
+    const task = tasks.agentTask(workspaceOf(c), c.req.param('id'));
+    scheduler.turnStarted(task.agentId ?? '', task.id, body.turn);
     return c.json({ ok: true });
   });
 
   app.post('/tasks/:id/finished', async (c) => {
-    const body = await parseJson(c, TurnFinishedSchema);
-    const task = ownTask(workspaceOf(c), c.req.param('id'));
+    const body = await readJson(c, TurnFinishedSchema);
+    const task = tasks.agentTask(workspaceOf(c), c.req.param('id'));
     const row = await scheduler.turnFinished(task.agentId ?? '', task.id, body);
     return c.json({ ok: true, status: row.status });
   });

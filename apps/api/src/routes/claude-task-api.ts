@@ -1,16 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { Hono, type Context } from 'hono';
-import {
-  isTerminal,
-  newId,
-  SwitchyardError,
-  tmuxSessionName,
-  type TaskStatus,
-} from '@switchyard/core';
-import { findTask, findWorkspace, listTasks, listTurns, readOutput, tailOutput, writeAudit, type TaskRow } from '@switchyard/db';
-import { assertCanWrite, authenticate, canSee } from '../auth.ts';
-import type { AppDeps, AppEnv, Principal } from '../context.ts';
-import { checkWorkdir } from '../workdir.ts';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { isTerminal, SwitchyardError, tmuxSessionName, ValidationError, type TaskStatus } from '@switchyard/core';
+import { findTask, findWorkspace, listTasks, listTurns, readOutput, tailOutput, type TaskRow } from '@switchyard/db';
+import { authenticate, canSee } from '../auth.ts';
+import type { AppEnv, Principal, RouteDeps } from '../context.ts';
+import { MalformedJsonError, readJson, type Issue } from '../validation.ts';
 
 /**
  * The seed API's four statuses, from Switchyard's nine. The seed server judged a task by its
@@ -34,6 +28,7 @@ export function seedStatus(t: Pick<TaskRow, 'status' | 'exitCode'>): 'running' |
 
 const secs = (ms: number | null): number | null => (ms === null ? null : ms / 1000);
 
+/** An error in the seed's own words and status. */
 class SeedError extends Error {
   constructor(
     readonly status: 400 | 401 | 404 | 409 | 413 | 429 | 500,
@@ -43,17 +38,27 @@ class SeedError extends Error {
   }
 }
 
-async function readPrompt(c: Context): Promise<{ prompt: string; workdir?: string }> {
-  let body: unknown;
-  try {
-    body = await c.req.json();
-  } catch {
-    throw new SeedError(400, 'Invalid JSON body');
-  }
-  const b = (body ?? {}) as Record<string, unknown>;
-  if (typeof b.prompt !== 'string' || b.prompt.trim() === '') throw new SeedError(400, 'prompt is required');
-  if (b.workdir !== undefined && typeof b.workdir !== 'string') throw new SeedError(400, 'workdir must be a string');
-  return { prompt: b.prompt, workdir: b.workdir as string | undefined };
+const PROMPT_REQUIRED = { error: 'prompt is required' };
+/** The seed's body: a non-blank prompt, an optional workdir; other fields are ignored, as the seed did. */
+const PromptBody = z.object(
+  {
+    prompt: z.string(PROMPT_REQUIRED).refine((s) => s.trim() !== '', PROMPT_REQUIRED),
+    workdir: z.string({ error: 'workdir must be a string' }).optional(),
+  },
+  PROMPT_REQUIRED,
+);
+
+/** The seed's wording of a validation failure: its own for bad JSON, else the first problem. */
+function seedMessage(err: ValidationError): string {
+  if (err instanceof MalformedJsonError) return 'Invalid JSON body';
+  const issues = err.details?.issues as Issue[] | undefined;
+  return issues?.[0]?.message ?? err.message;
+}
+
+/** The output the seed showed: every line, then `__CLAUDE_EXIT_CODE_N__` once the task ended. */
+function withExitLine(t: TaskRow, lines: string[]): string[] {
+  if (isTerminal(t.status as TaskStatus) && t.status !== 'cancelled') lines.push(`__CLAUDE_EXIT_CODE_${t.exitCode ?? 1}__`);
+  return lines;
 }
 
 /**
@@ -61,17 +66,19 @@ async function readPrompt(c: Context): Promise<{ prompt: string; workdir?: strin
  * existing scripts change only their base URL and token. Tasks go to the token's default
  * workspace. Errors keep the seed's shape, `{"error": "..."}`.
  */
-export function seedRoutes(deps: AppDeps) {
+export function claudeTaskApiRoutes(deps: RouteDeps) {
   const app = new Hono<AppEnv>();
+  const { tasks } = deps;
   const db = deps.db.db;
 
   app.onError((err, c) => {
     if (err instanceof SeedError) return c.json({ error: err.message }, err.status);
+    if (err instanceof ValidationError) return c.json({ error: seedMessage(err) }, 400);
     if (err instanceof SwitchyardError) {
       const status = ([400, 401, 404, 409, 413, 429].includes(err.status) ? err.status : 400) as 400;
       return c.json({ error: err.message }, status);
     }
-    c.get('logger')?.error({ err }, 'seed api error');
+    c.get('logger')?.error({ err }, 'claude task api error');
     return c.json({ error: 'Internal server error' }, 500);
   });
   app.notFound((c) => c.json({ error: 'Not found' }, 404));
@@ -84,8 +91,7 @@ export function seedRoutes(deps: AppDeps) {
   }
 
   function detail(t: TaskRow) {
-    const lines = tailOutput(db, t.id, t.lastSeq, 50).map((l) => l.line);
-    if (isTerminal(t.status as TaskStatus) && t.status !== 'cancelled') lines.push(`__CLAUDE_EXIT_CODE_${t.exitCode ?? 1}__`);
+    const lines = withExitLine(t, tailOutput(db, t.id, t.lastSeq, 50).map((l) => l.line));
     return {
       task_id: t.id,
       session_id: t.sessionId,
@@ -102,34 +108,13 @@ export function seedRoutes(deps: AppDeps) {
 
   app.post('/tasks', async (c) => {
     const p = c.get('principal');
-    const { prompt, workdir } = await readPrompt(c);
+    const { prompt, workdir } = await readJson(c, PromptBody);
     if (!p.defaultWorkspaceId) {
       throw new SeedError(400, 'this token has no default workspace; create one with "defaultWorkspace" or use POST /v1/tasks');
     }
     const ws = findWorkspace(db, p.defaultWorkspaceId);
     if (!ws) throw new SeedError(400, 'the default workspace of this token no longer exists');
-    assertCanWrite(p, ws.teamId, 'workspace', ws.name);
-    const bytes = Buffer.byteLength(prompt, 'utf8');
-    if (bytes > deps.config.maxPromptBytes) throw new SeedError(413, `prompt is ${bytes} bytes, the limit is ${deps.config.maxPromptBytes}`);
-    const dir = checkWorkdir(workdir ?? ws.workdirRoots[0]!, ws.workdirRoots);
-    const task = await deps.scheduler.createTask(
-      {
-        id: newId('tsk'),
-        teamId: ws.teamId,
-        workspaceId: ws.id,
-        prompt,
-        workdir: dir,
-        priority: 0,
-        labels: { api: 'seed' },
-        options: {},
-        maxDurationSec: null,
-        idleTimeoutSec: null,
-        sessionId: randomUUID(),
-        createdBy: p.tokenId,
-      },
-      p.name,
-    );
-    writeAudit(db, { actor: p.name, teamId: task.teamId, action: 'task.created', targetType: 'task', targetId: task.id, details: { api: 'seed' } });
+    const { task } = await tasks.create(p, { workspace: ws.id, prompt, workdir, labels: { api: 'seed' } }, { api: 'seed' });
     return c.json(
       {
         task_id: task.id,
@@ -162,13 +147,9 @@ export function seedRoutes(deps: AppDeps) {
   app.get('/tasks/:id/output', (c) => {
     const t = visible(c.get('principal'), c.req.param('id'));
     const tailParam = c.req.query('tail');
-    let tail: number | undefined;
-    if (tailParam !== undefined) {
-      tail = Number(tailParam);
-      if (!Number.isInteger(tail) || tail < 1) throw new SeedError(400, 'tail must be a positive integer');
-    }
-    const lines = readOutput(db, t.id, 0, t.lastSeq, 10_000_000).map((l) => l.line);
-    if (isTerminal(t.status as TaskStatus) && t.status !== 'cancelled') lines.push(`__CLAUDE_EXIT_CODE_${t.exitCode ?? 1}__`);
+    const tail = tailParam === undefined ? undefined : Number(tailParam);
+    if (tail !== undefined && (!Number.isInteger(tail) || tail < 1)) throw new SeedError(400, 'tail must be a positive integer');
+    const lines = withExitLine(t, readOutput(db, t.id, 0, t.lastSeq, 10_000_000).map((l) => l.line));
     const out = tail ? lines.slice(-tail) : lines;
     return c.text(out.length ? `${out.join('\n')}\n` : '', 200, { 'content-type': 'text/plain; charset=utf-8' });
   });
@@ -176,12 +157,8 @@ export function seedRoutes(deps: AppDeps) {
   app.post('/tasks/:id/message', async (c) => {
     const p = c.get('principal');
     const t = visible(p, c.req.param('id'));
-    const { prompt } = await readPrompt(c);
-    assertCanWrite(p, t.teamId, 'task', t.id);
-    const bytes = Buffer.byteLength(prompt, 'utf8');
-    if (bytes > deps.config.maxPromptBytes) throw new SeedError(413, `prompt is ${bytes} bytes, the limit is ${deps.config.maxPromptBytes}`);
-    const row = await deps.scheduler.followUp(t.id, prompt, p.name);
-    writeAudit(db, { actor: p.name, teamId: t.teamId, action: 'task.messaged', targetType: 'task', targetId: t.id, details: { api: 'seed' } });
+    const { prompt } = await readJson(c, PromptBody);
+    const row = await tasks.followUp(p, t.id, prompt, { api: 'seed' });
     return c.json({
       task_id: row.id,
       session_id: row.sessionId,
@@ -195,9 +172,7 @@ export function seedRoutes(deps: AppDeps) {
   app.delete('/tasks/:id', async (c) => {
     const p = c.get('principal');
     const t = visible(p, c.req.param('id'));
-    assertCanWrite(p, t.teamId, 'task', t.id);
-    await deps.scheduler.kill(t.id, p.name);
-    writeAudit(db, { actor: p.name, teamId: t.teamId, action: 'task.killed', targetType: 'task', targetId: t.id, details: { api: 'seed' } });
+    await tasks.kill(p, t.id, { api: 'seed' });
     return c.json({ task_id: t.id, status: 'killed', killed_at: Date.now() / 1000 });
   });
 

@@ -1,6 +1,11 @@
-import { z } from '@hono/zod-openapi';
-import type { Hook } from '@hono/zod-openapi';
-import { ValidationError } from '@switchyard/core';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import type { AppEnv } from '../context.ts';
+import { validationHook } from '../validation.ts';
+
+/** A `/v1` router: request schemas are checked by the one validation hook. */
+export function v1Router(): OpenAPIHono<AppEnv> {
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+}
 
 export const ErrorSchema = z
   .object({
@@ -32,18 +37,12 @@ export function jsonBody<T extends z.ZodType>(schema: T) {
   return { required: true, content: { 'application/json': { schema } } };
 }
 
-/** Turns a failed zod validation into our error shape, naming every bad field. */
-export const validationHook: Hook<unknown, any, string, unknown> = (result) => {
-  if (result.success) return;
-  const issues = result.error.issues.map((i) => ({
-    path: i.path.join('.'),
-    message: i.message,
-    code: i.code,
-  }));
-  const first = issues[0];
-  const where = first?.path ? `${first.path}: ` : '';
-  throw new ValidationError(`${where}${first?.message ?? 'invalid request'}`, {
-    target: result.target,
-    issues,
-  });
-};
+/** A JSON response of `schema`. */
+export function ok<T extends z.ZodType>(schema: T, description = 'OK') {
+  return { description, content: { 'application/json': { schema } } };
+}
+
+/** `{ref}`: a team or workspace by name or id. */
+export const RefParam = z.object({ ref: z.string().min(1).max(80) });
+
+export const TaskIdParam = z.object({ id: z.string().min(1).max(80) });

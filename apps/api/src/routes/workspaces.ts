@@ -1,0 +1,141 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import {
+  ConflictError,
+  NotFoundError,
+  TokenCreatedSchema,
+  WorkspaceCreateSchema,
+  WorkspacePatchSchema,
+  WorkspaceViewSchema,
+} from '@switchyard/core';
+import { findTeam, findWorkspace, insertToken, insertWorkspace, listWorkspaces, updateWorkspace, writeAudit, type WorkspaceRow } from '@switchyard/db';
+import { assertAdmin, assertCanWrite, canSee } from '../auth.ts';
+import type { Principal, RouteDeps } from '../context.ts';
+import { tokenView, workspaceView } from '../views.ts';
+import { checkWorkdir } from '../workdir.ts';
+import { ErrorResponses, jsonBody, ok, RefParam, v1Router } from './openapi.ts';
+
+/** Roots a new workspace allows when none are given: the usual homes of workspace pods. */
+export const DEFAULT_WORKDIR_ROOTS = ['/home', '/tmp', '/workspace'];
+
+/** `/v1/workspaces`: list, get, create (admin), patch limits, issue an agent token (admin). */
+export function workspaceRoutes(deps: RouteDeps) {
+  const app = v1Router();
+  const { db: h, scheduler } = deps;
+  const db = h.db;
+
+  /** A workspace the principal may see, or 404. */
+  const visible = (p: Principal, ref: string): WorkspaceRow => {
+    const ws = findWorkspace(db, ref);
+    if (!ws || !canSee(p, ws.teamId)) throw new NotFoundError('workspace', ref);
+    return ws;
+  };
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/workspaces',
+      summary: 'List workspaces with readiness, agent and load',
+      responses: { 200: ok(z.object({ workspaces: z.array(WorkspaceViewSchema) }), 'Workspaces'), ...ErrorResponses },
+    }),
+    (c) => {
+      const p = c.get('principal');
+      const rows = listWorkspaces(db).filter((w) => canSee(p, w.teamId));
+      return c.json({ workspaces: rows.map((w) => workspaceView(db, scheduler, w)) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/workspaces/{ref}',
+      summary: 'Get a workspace by name or id',
+      request: { params: RefParam },
+      responses: { 200: ok(WorkspaceViewSchema, 'The workspace'), ...ErrorResponses },
+    }),
+    (c) => c.json(workspaceView(db, scheduler, visible(c.get('principal'), c.req.valid('param').ref)), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/workspaces',
+      summary: 'Create a workspace (admin)',
+      request: { body: jsonBody(WorkspaceCreateSchema) },
+      responses: { 201: ok(WorkspaceViewSchema, 'Created'), ...ErrorResponses },
+    }),
+    (c) => {
+      const p = c.get('principal');
+      assertAdmin(p);
+      const body = c.req.valid('json');
+      const team = findTeam(db, body.team);
+      if (!team) throw new NotFoundError('team', body.team);
+      if (findWorkspace(db, body.name)) throw new ConflictError(`workspace ${body.name} exists`);
+      const roots = (body.workdirRoots ?? DEFAULT_WORKDIR_ROOTS).map((r) => checkWorkdir(r, ['/']));
+      const ws = h.tx(() => {
+        const w = insertWorkspace(db, {
+          name: body.name,
+          teamId: team.id,
+          maxConcurrency: body.maxConcurrency ?? 1,
+          paused: body.paused ?? false,
+          pool: body.pool ?? false,
+          rateLimitScope: body.rateLimitScope ?? 'workspace',
+          labels: body.labels ?? {},
+          workdirRoots: roots,
+        });
+        writeAudit(db, { actor: p.name, teamId: team.id, action: 'workspace.created', targetType: 'workspace', targetId: w.id, details: { name: w.name, team: team.name } });
+        return w;
+      });
+      return c.json(workspaceView(db, scheduler, ws), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/workspaces/{ref}',
+      summary: 'Change concurrency, pause, pool membership, rate-limit scope, labels or roots; takes effect at once',
+      request: { params: RefParam, body: jsonBody(WorkspacePatchSchema) },
+      responses: { 200: ok(WorkspaceViewSchema), ...ErrorResponses },
+    }),
+    async (c) => {
+      const p = c.get('principal');
+      const { ref } = c.req.valid('param');
+      const patch = c.req.valid('json');
+      const ws = visible(p, ref);
+      assertCanWrite(p, ws.teamId, 'workspace', ref);
+      if (patch.workdirRoots) patch.workdirRoots = patch.workdirRoots.map((r) => checkWorkdir(r, ['/']));
+      const row = h.tx(() => {
+        const r = updateWorkspace(db, ws.id, patch);
+        writeAudit(db, { actor: p.name, teamId: ws.teamId, action: 'workspace.updated', targetType: 'workspace', targetId: ws.id, details: patch });
+        return r;
+      });
+      await scheduler.workspaceChanged(row);
+      return c.json(workspaceView(db, scheduler, row), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/workspaces/{ref}/agent-token',
+      summary: 'Issue an agent token for a workspace (admin); the secret is shown once',
+      request: { params: RefParam },
+      responses: { 201: ok(TokenCreatedSchema, 'Created'), ...ErrorResponses },
+    }),
+    (c) => {
+      const p = c.get('principal');
+      assertAdmin(p);
+      const { ref } = c.req.valid('param');
+      const ws = findWorkspace(db, ref);
+      if (!ws) throw new NotFoundError('workspace', ref);
+      const { row, secret } = h.tx(() => {
+        const created = insertToken(db, { kind: 'agent', name: `agent-${ws.name}`, role: 'agent', teamId: ws.teamId, workspaceId: ws.id, createdBy: p.tokenId });
+        writeAudit(db, { actor: p.name, teamId: ws.teamId, action: 'token.created', targetType: 'token', targetId: created.row.id, details: { kind: 'agent', workspace: ws.name } });
+        return created;
+      });
+      return c.json({ ...tokenView(db, row), token: secret }, 201);
+    },
+  );
+
+  return app;
+}
