@@ -2,4 +2,5 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../src/runner.ts');
+const { main } = await import('../src/turn/runner.ts');
+main(process.argv[2]);

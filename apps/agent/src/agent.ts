@@ -1,23 +1,24 @@
-import { readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import {
+  AgentErrorCodes,
   AgentRegisterResponseSchema,
   SyncResponseSchema,
   type AgentCommand,
   type AgentRegister,
   type Lease,
 } from '@switchyard/core';
-import { ApiError, createApiClient, type ApiPost } from './api-client.ts';
+import { ApiError, createApiClient, describeError as describe, type ApiPost } from './api-client.ts';
 import type { AgentConfig } from './config.ts';
+import { cleanupEveryMs, cleanupFinished } from './housekeeping.ts';
 import { checkReadiness, type Readiness } from './readiness.ts';
 import { tmux } from './tmux.ts';
-import { stateFilesUnder, Turn } from './turn.ts';
+import { AgentFiles, Turn, type TurnDeps } from './turn/index.ts';
 
 const TICK_MS = 200;
 const READINESS_EVERY_MS = 60_000;
-/** Cleanup runs once a minute, or more often when retention is shorter than that. */
-const cleanupEveryMs = (c: AgentConfig) => Math.max(1_000, Math.min(60_000, (c.sessionRetentionSec * 1000) / 2));
+/** The wait between attempts when nothing changes until a person acts. */
+const SLOW_RETRY_MS = 30_000;
 
 export interface AgentDeps {
   config: AgentConfig;
@@ -26,190 +27,200 @@ export interface AgentDeps {
 }
 
 /**
+ * Wait before the next register or sync. Slow when a person must act first: a wrong or revoked
+ * token (401, 403), or a protocol version the API does not serve (426 `agent_too_old`).
+ */
+function retryDelay(attempt: number, err: unknown): number {
+  if (err instanceof ApiError && [401, 403, 426].includes(err.status)) return SLOW_RETRY_MS;
+  return Math.min(15_000, 500 * 2 ** Math.min(attempt, 5));
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
  * The workspace daemon: registers, long-polls the API for leases and commands (the poll is
  * also its heartbeat), runs each turn in tmux and ships its output until every line is stored.
  */
-export function createAgent({ config, logger, post = createApiClient(config.url, config.token) }: AgentDeps) {
-  const turns = new Map<string, Turn>();
-  let readiness: Readiness | null = null;
-  let agentId: string | null = null;
-  let stopping = false;
-  let syncAbort: AbortController | null = null;
-  const timers: NodeJS.Timeout[] = [];
-  let syncLoopDone: Promise<void> = Promise.resolve();
-  let syncFreeSlots = 0;
-  // A freed slot is offered at once: a sync that offered none is cut short and sent again.
-  const deps = { config, post, logger, onFinished: () => syncFreeSlots === 0 && syncAbort?.abort() };
+export function createAgent(deps: AgentDeps): Agent {
+  return new Agent(deps);
+}
 
-  const active = (): Turn[] => [...turns.values()].filter((t) => !t.done);
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export class Agent {
+  readonly turns = new Map<string, Turn>();
+  private readonly config: AgentConfig;
+  private readonly logger: Logger;
+  private readonly post: ApiPost;
+  private readonly files: AgentFiles;
+  private readonly turnDeps: TurnDeps;
+  private readiness: Readiness | null = null;
+  private agentId: string | null = null;
+  private stopping = false;
+  /** Cuts retry waits short when the agent stops. */
+  private readonly halt = new AbortController();
+  private syncAbort: AbortController | null = null;
+  private syncFreeSlots = 0;
+  private syncLoopDone: Promise<void> = Promise.resolve();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private ticking = false;
 
-  async function register(): Promise<void> {
-    readiness = await checkReadiness(config);
+  constructor({ config, logger, post = createApiClient(config.url, config.token) }: AgentDeps) {
+    this.config = config;
+    this.logger = logger;
+    this.post = post;
+    this.files = new AgentFiles(config.dir);
+    // A freed slot is offered at once: a sync that offered none is cut short and sent again.
+    const onFinished = () => void (this.syncFreeSlots === 0 && this.syncAbort?.abort());
+    this.turnDeps = { config, post, logger, onFinished };
+  }
+
+  async start(): Promise<void> {
+    for (const file of this.files.stateFiles()) {
+      const turn = Turn.adopt(this.turnDeps, file);
+      if (!turn) continue;
+      this.turns.set(`${turn.taskId}/${turn.state.lease.turn}`, turn);
+      const alive = await tmux.has(turn.session);
+      this.logger.info({ taskId: turn.taskId, turn: turn.state.lease.turn, ackSeq: turn.state.ackSeq, alive }, 're-adopted turn');
+    }
+    await this.register();
+    if (this.stopping) return; // stopped while registering: start nothing
+    const cleanupFailed = (err: unknown) => this.logger.warn({ err: describe(err) }, 'cleanup failed');
+    this.timers.push(setInterval(() => void this.tickAll(), TICK_MS));
+    this.timers.push(setInterval(() => void this.recheckReadiness().catch(() => undefined), READINESS_EVERY_MS));
+    this.timers.push(setInterval(() => void this.cleanup().catch(cleanupFailed), cleanupEveryMs(this.config)));
+    this.syncLoopDone = this.syncLoop();
+  }
+
+  /** Graceful stop: no new work, running turns killed and reported, nothing left running. */
+  async stop(deadlineMs = 12_000): Promise<void> {
+    this.stopping = true;
+    this.halt.abort();
+    this.syncAbort?.abort();
+    const until = Date.now() + deadlineMs;
+    for (const t of this.active()) t.kill('agent shutdown');
+    while (this.active().length > 0 && Date.now() < until) {
+      await this.tickAll();
+      await sleep(100);
+    }
+    // Nothing of ours stays behind, finished panes included: they are only there to look at.
+    for (const session of new Set([...this.turns.values()].map((t) => t.session))) await tmux.kill(session);
+    for (const timer of this.timers) clearInterval(timer);
+    await this.syncLoopDone;
+    this.logger.info({ unreported: this.active().length }, 'agent stopped');
+  }
+
+  /** Closes finished panes after their retention and removes fully reported task dirs. */
+  cleanup(now = Date.now()): Promise<void> {
+    const busy = (taskId: string) => this.active().some((t) => t.taskId === taskId);
+    const forget = (taskId: string) => {
+      for (const key of [...this.turns.keys()]) if (key.startsWith(`${taskId}/`)) this.turns.delete(key);
+    };
+    return cleanupFinished({ files: this.files, config: this.config, busy, forget }, now);
+  }
+
+  private active(): Turn[] {
+    return [...this.turns.values()].filter((t) => !t.done);
+  }
+
+  /** A retry wait; it ends early when the agent stops. */
+  private backOff(ms: number): Promise<void> {
+    return delay(ms, undefined, { signal: this.halt.signal }).catch(() => undefined);
+  }
+
+  private async register(): Promise<void> {
+    const readiness = await checkReadiness(this.config);
+    this.readiness = readiness;
     if (readiness.report.simulated) {
-      logger.warn(
+      this.logger.warn(
         { claudeBin: readiness.claudeBin },
         '!!! SIMULATED: this agent runs claude-sim, not Claude Code — tasks get scripted answers. Install and log in to claude, or set SWITCHYARD_CLAUDE_BIN. !!!',
       );
     }
-    if (readiness.report.problems.length) logger.warn({ problems: readiness.report.problems }, 'not ready: the workspace takes no work until these are fixed');
-    for (let attempt = 0; !stopping; attempt++) {
+    if (readiness.report.problems.length) this.logger.warn({ problems: readiness.report.problems }, 'not ready: the workspace takes no work until these are fixed');
+    for (let attempt = 0; !this.stopping; attempt++) {
       try {
-        const res = await post('/register', readiness.report, AgentRegisterResponseSchema);
-        agentId = res.agentId;
-        logger.info({ agentId, workspace: res.workspace.name, slots: config.slots, claude: readiness.report.claudeVersion, tmux: readiness.report.tmuxVersion }, 'registered');
+        const res = await this.post('/register', readiness.report, AgentRegisterResponseSchema);
+        this.agentId = res.agentId;
+        const { claudeVersion: claude, tmuxVersion: tmuxV } = readiness.report;
+        this.logger.info({ agentId: res.agentId, workspace: res.workspace.name, slots: this.config.slots, claude, tmux: tmuxV }, 'registered');
         return;
       } catch (err) {
-        const wait = backoff(attempt, err);
-        logger.warn({ err: describe(err), retryInMs: wait }, 'register failed');
-        await sleep(wait);
+        const wait = retryDelay(attempt, err);
+        if (err instanceof ApiError && err.code === AgentErrorCodes.agentTooOld) {
+          // The API's message says what to upgrade; nothing changes until someone does.
+          this.logger.error({ protocolVersion: readiness.report.protocolVersion, retryInMs: wait }, `the API refuses this agent: ${err.message}`);
+        } else {
+          this.logger.warn({ err: describe(err), retryInMs: wait }, 'register failed');
+        }
+        await this.backOff(wait);
       }
     }
   }
 
-  function backoff(attempt: number, err: unknown): number {
-    if (err instanceof ApiError && (err.status === 401 || err.status === 403)) return 30_000;
-    return Math.min(15_000, 500 * 2 ** Math.min(attempt, 5));
+  private async syncLoop(): Promise<void> {
+    for (let failures = 0; !this.stopping; ) {
+      if (!this.agentId) await this.register();
+      if (this.stopping) break;
+      const busy = this.active().length;
+      const freeSlots = this.readiness?.report.problems.length ? 0 : Math.max(0, this.config.slots - busy);
+      const abort = (this.syncAbort = new AbortController());
+      this.syncFreeSlots = freeSlots;
+      try {
+        const running = this.active().map((t) => t.running());
+        const waitMs = freeSlots > 0 || busy === 0 ? 20_000 : 5_000;
+        const res = await this.post('/sync', { agentId: this.agentId, freeSlots, running, waitMs }, SyncResponseSchema, abort.signal);
+        failures = 0;
+        for (const command of res.commands) await this.handle(command);
+        for (const lease of res.leases) await this.startTurn(lease);
+        if (busy > 0 && res.leases.length === 0 && res.commands.length === 0) await sleep(50);
+      } catch (err) {
+        if (this.stopping) break;
+        if (abort.signal.aborted) continue;
+        if (err instanceof ApiError && err.code === AgentErrorCodes.agentUnknown) {
+          this.agentId = null;
+          continue;
+        }
+        failures += 1;
+        const wait = retryDelay(failures, err);
+        const level = err instanceof ApiError && err.status < 500 ? 'error' : 'warn';
+        this.logger[level]({ err: describe(err), retryInMs: wait }, 'sync failed; output stays on disk and is shipped when the API is back');
+        await this.backOff(wait);
+      }
+    }
   }
 
-  function describe(err: unknown): string {
-    if (err instanceof ApiError) return `${err.status} ${err.code}: ${err.message}`;
-    return err instanceof Error ? `${err.message}${err.cause instanceof Error ? ` (${err.cause.message})` : ''}` : String(err);
-  }
-
-  async function startTurn(lease: Lease): Promise<void> {
-    const key = `${lease.taskId}/${lease.turn}`;
-    if (turns.has(key) && !turns.get(key)!.done) return;
-    const turn = await Turn.launch(deps, lease, readiness?.claudeBin ?? null);
-    turns.set(key, turn);
-    logger.info({ taskId: lease.taskId, turn: lease.turn, session: turn.session, workdir: lease.workdir }, 'turn started');
-  }
-
-  async function handle(command: AgentCommand): Promise<void> {
-    for (const turn of active().filter((t) => t.taskId === command.taskId)) {
+  private async handle(command: AgentCommand): Promise<void> {
+    for (const turn of this.active().filter((t) => t.taskId === command.taskId)) {
       if (command.type === 'kill') turn.kill(command.reason);
       else await turn.abandon(command.reason);
     }
   }
 
-  async function syncLoop(): Promise<void> {
-    for (let failures = 0; !stopping; ) {
-      if (!agentId) await register();
-      if (stopping) break;
-      const busy = active().length;
-      const freeSlots = readiness?.report.problems.length ? 0 : Math.max(0, config.slots - busy);
-      syncAbort = new AbortController();
-      syncFreeSlots = freeSlots;
-      try {
-        const res = await post(
-          '/sync',
-          { agentId, freeSlots, running: active().map((t) => t.running()), waitMs: freeSlots > 0 || busy === 0 ? 20_000 : 5_000 },
-          SyncResponseSchema,
-          syncAbort.signal,
-        );
-        failures = 0;
-        for (const command of res.commands) await handle(command);
-        for (const lease of res.leases) await startTurn(lease);
-        if (busy > 0 && res.leases.length === 0 && res.commands.length === 0) await sleep(50);
-      } catch (err) {
-        if (stopping) break;
-        if (syncAbort.signal.aborted) continue;
-        if (err instanceof ApiError && err.code === 'agent_unknown') {
-          agentId = null;
-          continue;
-        }
-        failures += 1;
-        const wait = backoff(failures, err);
-        const level = err instanceof ApiError && err.status < 500 ? 'error' : 'warn';
-        logger[level]({ err: describe(err), retryInMs: wait }, 'sync failed; output stays on disk and is shipped when the API is back');
-        await sleep(wait);
-      }
-    }
+  private async startTurn(lease: Lease): Promise<void> {
+    const key = `${lease.taskId}/${lease.turn}`;
+    if (this.turns.has(key) && !this.turns.get(key)!.done) return;
+    const turn = await Turn.launch(this.turnDeps, lease, this.readiness?.claudeBin ?? null);
+    this.turns.set(key, turn);
+    this.logger.info({ taskId: lease.taskId, turn: lease.turn, session: turn.session, workdir: lease.workdir }, 'turn started');
   }
 
-  let ticking = false;
-  async function tickAll(): Promise<void> {
-    if (ticking) return;
-    ticking = true;
+  private async tickAll(): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = true;
+    const failed = (t: Turn) => (err: unknown) => this.logger.debug({ taskId: t.taskId, err: describe(err) }, 'turn step failed; retrying');
     try {
-      await Promise.all(
-        active().map((t) =>
-          t.tick().catch((err: unknown) => logger.debug({ taskId: t.taskId, err: describe(err) }, 'turn step failed; retrying')),
-        ),
-      );
+      await Promise.all(this.active().map((t) => t.tick().catch(failed(t))));
     } finally {
-      ticking = false;
+      this.ticking = false;
     }
   }
 
-  /** Closes finished panes after their retention and removes fully reported task dirs. */
-  async function cleanup(now = Date.now()): Promise<void> {
-    const tasksDir = join(config.dir, 'tasks');
-    let taskIds: string[] = [];
-    try {
-      taskIds = readdirSync(tasksDir);
-    } catch {
-      return;
-    }
-    for (const taskId of taskIds) {
-      const turnStates = readdirSync(join(tasksDir, taskId, 'turns'), { withFileTypes: true }).filter((d) => d.isDirectory() && !d.name.includes('.attempt-'));
-      const states = turnStates.map((d) => Turn.peek(join(tasksDir, taskId, 'turns', d.name, 'state.json')));
-      if (states.some((s) => !s || (!s.reported && !s.dropped))) continue;
-      const endedAt = Math.max(...states.map((s) => s!.endedAt ?? 0));
-      if (now - endedAt > config.sessionRetentionSec * 1000 && !active().some((t) => t.taskId === taskId)) {
-        await tmux.kill(`sy-${taskId}`);
-      }
-      if (now - endedAt > config.dirRetentionSec * 1000) {
-        rmSync(join(tasksDir, taskId), { recursive: true, force: true });
-        for (const key of [...turns.keys()]) if (key.startsWith(`${taskId}/`)) turns.delete(key);
-      }
-    }
-  }
-
-  async function recheckReadiness(): Promise<void> {
-    const next = await checkReadiness(config);
+  private async recheckReadiness(): Promise<void> {
+    const next = await checkReadiness(this.config);
     const changed = (r: AgentRegister | undefined) => JSON.stringify([r?.problems, r?.claudeVersion, r?.tmuxVersion, r?.simulated]);
-    if (changed(next.report) !== changed(readiness?.report)) {
-      logger.info({ problems: next.report.problems }, 'readiness changed; registering again');
-      agentId = null;
-      syncAbort?.abort();
+    if (changed(next.report) !== changed(this.readiness?.report)) {
+      this.logger.info({ problems: next.report.problems }, 'readiness changed; registering again');
+      this.agentId = null;
+      this.syncAbort?.abort();
     }
   }
-
-  return {
-    turns,
-    async start(): Promise<void> {
-      for (const file of stateFilesUnder(config.dir, (d) => readdirSync(d))) {
-        const turn = Turn.adopt(deps, file);
-        if (!turn) continue;
-        turns.set(`${turn.taskId}/${turn.state.lease.turn}`, turn);
-        logger.info({ taskId: turn.taskId, turn: turn.state.lease.turn, ackSeq: turn.state.ackSeq, alive: await tmux.has(turn.session) }, 're-adopted turn');
-      }
-      await register();
-      timers.push(setInterval(() => void tickAll(), TICK_MS));
-      timers.push(setInterval(() => void recheckReadiness().catch(() => undefined), READINESS_EVERY_MS));
-      timers.push(setInterval(() => void cleanup().catch((err: unknown) => logger.warn({ err: describe(err) }, 'cleanup failed')), cleanupEveryMs(config)));
-      syncLoopDone = syncLoop();
-    },
-
-    /** Graceful stop: no new work, running turns killed and reported, nothing left running. */
-    async stop(deadlineMs = 12_000): Promise<void> {
-      stopping = true;
-      syncAbort?.abort();
-      const until = Date.now() + deadlineMs;
-      for (const t of active()) t.kill('agent shutdown');
-      while (active().length > 0 && Date.now() < until) {
-        await tickAll();
-        await sleep(100);
-      }
-      // Nothing of ours stays behind, finished panes included: they are only there to look at.
-      for (const session of new Set([...turns.values()].map((t) => t.session))) await tmux.kill(session);
-      for (const timer of timers) clearInterval(timer);
-      await syncLoopDone;
-      logger.info({ unreported: active().length }, 'agent stopped');
-    },
-    cleanup,
-  };
 }
-
-export type Agent = ReturnType<typeof createAgent>;

@@ -1,14 +1,23 @@
+import { parseErrorEnvelope, type ErrorEnvelope } from '@switchyard/core';
 import type { z } from 'zod';
 
-/** An answer of the API that was not 2xx, with its error code and details. */
+/** An answer of the API that was not 2xx, as core's envelope parser read it. */
 export class ApiError extends Error {
+  readonly code: string;
+  readonly details: Record<string, unknown>;
+  readonly retryAfterSec: number | null;
+  readonly requestId: string | null;
+
   constructor(
     readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: Record<string, unknown> = {},
+    envelope: ErrorEnvelope,
   ) {
-    super(message);
+    super(envelope.message);
+    this.name = 'ApiError';
+    this.code = envelope.code;
+    this.details = envelope.details ?? {};
+    this.retryAfterSec = envelope.retryAfterSec;
+    this.requestId = envelope.requestId;
   }
 }
 
@@ -22,17 +31,15 @@ export function createApiClient(url: string, token: string, fetchImpl: typeof fe
       signal,
     });
     const text = await res.text();
-    if (!res.ok) {
-      let err: { code?: string; message?: string; details?: Record<string, unknown> } = {};
-      try {
-        err = (JSON.parse(text) as { error?: typeof err }).error ?? {};
-      } catch {
-        // not our error shape (a proxy's page)
-      }
-      throw new ApiError(res.status, err.code ?? `http_${res.status}`, err.message ?? text.slice(0, 200), err.details ?? {});
-    }
+    if (!res.ok) throw new ApiError(res.status, parseErrorEnvelope(res.status, text, res.headers, res.statusText));
     return schema.parse(JSON.parse(text));
   };
 }
 
 export type ApiPost = ReturnType<typeof createApiClient>;
+
+/** One line for a log: the API's status, code and message, or the transport error and its cause. */
+export function describeError(err: unknown): string {
+  if (err instanceof ApiError) return `${err.status} ${err.code}: ${err.message}`;
+  return err instanceof Error ? `${err.message}${err.cause instanceof Error ? ` (${err.cause.message})` : ''}` : String(err);
+}

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AgentConfig } from './config.ts';
-import { BUNDLED_SIM, checkReadiness, loggedIn, which } from './readiness.ts';
+import { checkReadiness, installedSim, loggedIn, which } from './readiness.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sy-ready-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -46,13 +46,13 @@ describe('readiness', () => {
 
   it('falls back to claude-sim when allowed, and says it is simulated', async () => {
     const r = await checkReadiness({ ...base, simFallback: true }, { PATH: pathWith({ tmux: true }), HOME: dir });
-    expect(r.claudeBin).toBe(BUNDLED_SIM);
+    expect(r.claudeBin).toBe(installedSim()!);
     expect(r.report).toMatchObject({ simulated: true, problems: [] });
     expect(r.report.claudeVersion).toContain('sim');
   });
 
   it('reports a missing workdir root', async () => {
-    const r = await checkReadiness({ ...base, claudeBin: BUNDLED_SIM, workdirRoots: ['/tmp', '/no/such/root'] }, { PATH: pathWith({ tmux: true }) });
+    const r = await checkReadiness({ ...base, claudeBin: installedSim()!, workdirRoots: ['/tmp', '/no/such/root'] }, { PATH: pathWith({ tmux: true }) });
     expect(r.report.problems).toEqual(['workdir root /no/such/root does not exist']);
   });
 

@@ -1,16 +1,26 @@
 import { existsSync, statSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AgentRegister } from '@switchyard/core';
+import { AGENT_PROTOCOL_VERSION, type AgentRegister } from '@switchyard/core';
 import type { AgentConfig } from './config.ts';
 import { run } from './exec.ts';
 import { tmux } from './tmux.ts';
 
 export const AGENT_VERSION = '0.1.0';
 
-/** claude-sim in this checkout, for the no-credentials fallback. */
-export const BUNDLED_SIM = resolve(dirname(fileURLToPath(import.meta.url)), '../../../packages/claude-sim/bin/claude-sim.js');
+/**
+ * claude-sim's executable when @switchyard/claude-sim is installed beside the agent (an optional
+ * dependency: the monorepo and its image have it, a bare agent install need not). The agent
+ * never imports it; it only runs it, like claude itself.
+ */
+export function installedSim(): string | null {
+  try {
+    return fileURLToPath(import.meta.resolve('@switchyard/claude-sim/bin'));
+  } catch {
+    return null;
+  }
+}
 
 export function which(name: string, path = process.env.PATH ?? ''): string | null {
   for (const dir of path.split(delimiter)) {
@@ -57,7 +67,8 @@ export async function checkReadiness(config: AgentConfig, env: NodeJS.ProcessEnv
     claudeProblem = 'claude is not logged in (no ANTHROPIC_API_KEY, CLAUDE_CODE_OAUTH_TOKEN or ~/.claude/.credentials.json)';
   }
   if (claudeProblem && config.simFallback) {
-    const sim = existsSync(BUNDLED_SIM) ? BUNDLED_SIM : which('claude-sim', env.PATH);
+    const installed = installedSim();
+    const sim = installed && existsSync(installed) ? installed : which('claude-sim', env.PATH);
     claudeVersion = sim ? await versionOf(sim) : null;
     if (sim && claudeVersion) {
       claudeBin = sim;
@@ -77,6 +88,7 @@ export async function checkReadiness(config: AgentConfig, env: NodeJS.ProcessEnv
     report: {
       hostname: hostname(),
       agentVersion: AGENT_VERSION,
+      protocolVersion: AGENT_PROTOCOL_VERSION,
       claudeVersion,
       tmuxVersion,
       slots: config.slots,

@@ -8,7 +8,8 @@ export class ClientError extends Error {
 
 /**
  * The API answered with a non-2xx status (or a body that does not match its schema, code
- * `bad_response`). Carries the `{"error":{code,message,details}}` of the answer.
+ * `bad_response`). Carries the `{"error":{code,message,details}}` of the answer, read by core's
+ * `parseErrorEnvelope`, the same reader the agent uses.
  */
 export class ApiError extends ClientError {
   readonly status: number;

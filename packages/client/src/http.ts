@@ -1,3 +1,4 @@
+import { parseErrorEnvelope } from '@switchyard/core';
 import { ApiError, ConnectionError } from './errors.ts';
 
 /**
@@ -117,28 +118,6 @@ function badResponse(res: Response, method: string, path: string, message: strin
 
 async function errorFrom(res: Response, method: string, path: string): Promise<ApiError> {
   const text = await res.text().catch(() => '');
-  let code = `http_${res.status}`;
-  let message = text.trim().slice(0, 500) || res.statusText || `HTTP ${res.status}`;
-  let details: Record<string, unknown> | undefined;
-  try {
-    const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown; details?: unknown } };
-    if (body.error && typeof body.error.code === 'string') {
-      code = body.error.code;
-      if (typeof body.error.message === 'string') message = body.error.message;
-      if (body.error.details && typeof body.error.details === 'object') details = body.error.details as Record<string, unknown>;
-    }
-  } catch {
-    // Not our error shape (a proxy's HTML page, say): keep the text.
-  }
-  const retryAfter = res.headers.get('retry-after');
-  return new ApiError({
-    status: res.status,
-    code,
-    message,
-    details,
-    method,
-    path,
-    requestId: res.headers.get('x-request-id'),
-    retryAfterSec: retryAfter && /^\d+$/.test(retryAfter) ? Number(retryAfter) : null,
-  });
+  const envelope = parseErrorEnvelope(res.status, text, res.headers, res.statusText);
+  return new ApiError({ status: res.status, ...envelope, method, path });
 }

@@ -1,0 +1,4 @@
+export { Turn } from './turn.ts';
+export type { TurnDeps } from './turn.ts';
+export { AgentFiles } from './layout.ts';
+export type { TurnState } from './layout.ts';

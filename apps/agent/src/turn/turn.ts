@@ -1,0 +1,169 @@
+import type { Logger } from 'pino';
+import { tmuxSessionName, TurnClassifier, type Lease, type RunningTurn } from '@switchyard/core';
+import type { ApiPost } from '../api-client.ts';
+import type { AgentConfig } from '../config.ts';
+import type { tmux } from '../tmux.ts';
+import { Killer } from './killer.ts';
+import { launchTurn } from './launcher.ts';
+import { readJson, TurnFiles, TurnRecord, type ExitRecord, type TurnPaths, type TurnState } from './layout.ts';
+import { finishedBody, reportFinished, reportStarted } from './reporter.ts';
+import { Shipper } from './shipper.ts';
+import { Tailer } from './tailer.ts';
+
+export interface TurnDeps {
+  config: AgentConfig;
+  post: ApiPost;
+  logger: Logger;
+  /** Called once the end of the turn is stored: its slot is free. */
+  onFinished?: () => void;
+  /** tmux and signals, replaceable in tests. */
+  tmux?: Pick<typeof tmux, 'has' | 'kill' | 'start'>;
+  signal?: (pid: number, signal: NodeJS.Signals) => void;
+}
+
+/**
+ * One turn of a task on this machine: launched in tmux, its output tailed and shipped in
+ * order, its end reported once every line is acknowledged. Everything it must not forget is
+ * on disk, so a new agent process picks it up where the old one stopped.
+ */
+export class Turn {
+  readonly session: string;
+  private readonly files: TurnFiles;
+  private readonly tailer: Tailer;
+  private readonly shipper: Shipper;
+  private readonly killer: Killer;
+  private classifier = new TurnClassifier();
+  private nextSeq: number;
+  private lastOutputAt: number;
+  private busy = false;
+  private sessionClosed = false;
+
+  private constructor(
+    private readonly deps: TurnDeps,
+    private readonly record: TurnRecord,
+  ) {
+    const { state } = record;
+    this.session = tmuxSessionName(state.lease.taskId);
+    this.files = record.files;
+    this.tailer = new Tailer(this.files.paths.output);
+    this.shipper = new Shipper(deps.post, this.record);
+    this.killer = new Killer({ record: this.record, session: this.session, graceSec: deps.config.killGraceSec, logger: deps.logger, tmux: deps.tmux, signal: deps.signal });
+    this.nextSeq = state.lease.startSeq;
+    this.lastOutputAt = state.launchedAt;
+  }
+
+  /** A new turn from a lease: files written, tmux session started (or the spawn failure recorded). */
+  static async launch(deps: TurnDeps, lease: Lease, claudeBin: string | null): Promise<Turn> {
+    return new Turn(deps, await launchTurn({ config: deps.config, tmux: deps.tmux }, lease, claudeBin));
+  }
+
+  /** A turn found on disk after a restart; null when it needs nothing more. */
+  static adopt(deps: TurnDeps, stateFile: string): Turn | null {
+    const state = readJson<TurnState>(stateFile);
+    if (!state || state.reported || state.dropped) return null;
+    // Paths come from the lease, wherever state.json was found.
+    return new Turn(deps, new TurnRecord(new TurnFiles(deps.config.dir, state.lease.taskId, state.lease.turn), state));
+  }
+
+  get paths(): TurnPaths {
+    return this.files.paths;
+  }
+
+  get state(): TurnState {
+    return this.record.state;
+  }
+
+  get taskId(): string {
+    return this.state.lease.taskId;
+  }
+
+  get done(): boolean {
+    return this.state.reported || this.state.dropped;
+  }
+
+  running(): RunningTurn {
+    return { taskId: this.taskId, turn: this.state.lease.turn, ackSeq: this.state.ackSeq, alive: !this.files.hasExit() };
+  }
+
+  /** Stops the turn: SIGINT to claude now, the tmux session after the grace period. */
+  kill(reason: string): void {
+    this.killer.kill(reason);
+  }
+
+  /** The API no longer wants this turn: stop it and report nothing more. */
+  async abandon(reason: string): Promise<void> {
+    this.deps.logger.warn({ taskId: this.taskId, reason }, 'abandoning turn');
+    this.record.update({ dropped: true, endedAt: Date.now() });
+    await this.killer.abandon(reason);
+  }
+
+  /** One step: read new output, enforce limits, ship, and report the end when all is shipped. */
+  async tick(): Promise<void> {
+    if (this.busy || this.done) return;
+    this.busy = true;
+    try {
+      await this.reportStarted();
+      if (this.done) return;
+      let exit = this.files.readExit();
+      this.tailer.read((line) => this.take(line), { final: exit !== null, enough: () => this.shipper.full });
+      if (!exit) {
+        this.killer.enforceLimits(this.lastOutputAt);
+        exit = await this.killer.escalate();
+      }
+      if ((await this.shipper.ship()) !== null) {
+        // The API is missing an earlier line (it lost a write); the shipper now resends after
+        // the API's ackSeq, from output read again.
+        this.readAgain();
+        return;
+      }
+      if (exit && this.shipper.idle && this.tailer.atEnd()) await this.report(exit);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async reportStarted(): Promise<void> {
+    if (this.state.startedReported || this.files.readExit()?.spawnError) return;
+    const answer = await reportStarted(this.deps.post, this.state, this.session);
+    if (answer.kind === 'not_current') await this.abandon('the API no longer expects this turn');
+    else this.record.update({ startedReported: true });
+  }
+
+  private take(line: string): void {
+    const seq = this.nextSeq++;
+    this.classifier.push(line);
+    this.lastOutputAt = Date.now();
+    this.shipper.offer({ seq, ts: Date.now(), line });
+  }
+
+  /**
+   * Reads the output again from its start: seqs and the summary are rebuilt, and the shipper
+   * skips what the API already holds.
+   */
+  private readAgain(): void {
+    this.tailer.reset();
+    this.nextSeq = this.state.lease.startSeq;
+    this.classifier = new TurnClassifier();
+  }
+
+  private async report(exit: ExitRecord): Promise<void> {
+    const lastSeq = this.nextSeq - 1;
+    const body = finishedBody(this.state, exit, this.classifier.summary(), lastSeq, this.files.stderrTail());
+    // A killed turn leaves nothing running, and that is already true once the API says it ended;
+    // a finished pane stays for whoever wants to look.
+    if ((body.outcome === 'killed' || body.outcome === 'spawn_failed') && !this.sessionClosed) {
+      await this.killer.closeSession();
+      this.sessionClosed = true;
+    }
+    const answer = await reportFinished(this.deps.post, this.state, body);
+    if (answer.kind === 'rewind') {
+      this.shipper.rewind(answer.ackSeq);
+      return this.readAgain();
+    }
+    if (answer.kind === 'not_current') return this.record.update({ dropped: true });
+    this.record.update({ reported: true, endedAt: exit.endedAt });
+    this.deps.onFinished?.();
+    const lines = lastSeq - this.state.lease.startSeq + 1;
+    this.deps.logger.info({ taskId: this.taskId, turn: this.state.lease.turn, outcome: body.outcome, exitCode: exit.exitCode, lines }, 'turn finished');
+  }
+}
