@@ -119,13 +119,15 @@ describe('helm chart', () => {
 });
 
 describe('the two commands and CI', () => {
-  it('prepare.mjs imports only node: modules; start.mjs only those and prepare.mjs', () => {
+  it('prepare.mjs imports only node: modules; start.mjs and scripts/start/ only those and each other', () => {
     // Static `import … from '…'`, bare `import '…'` and dynamic `import('…')`.
     const imports = (f: string) =>
       [...read(f).matchAll(/^\s*import\s[^;]*?from\s*'([^']+)'|^\s*import\s*'([^']+)'|\bimport\(\s*'([^']+)'\s*\)/gms)].map((m) => (m[1] ?? m[2] ?? m[3])!);
-    expect(imports('scripts/start.mjs')).toContain('node:child_process');
+    const startFiles = ['scripts/start.mjs', ...readdirSync(join(REPO, 'scripts/start')).map((f) => `scripts/start/${f}`)];
+    expect(startFiles.flatMap(imports)).toContain('node:child_process');
     expect(imports('scripts/prepare.mjs').filter((i) => !i.startsWith('node:'))).toEqual([]);
-    expect(imports('scripts/start.mjs').filter((i) => !i.startsWith('node:') && i !== './prepare.mjs')).toEqual([]);
+    const ours = /^\.\/(prepare\.mjs|start\/[\w-]+\.mjs)$|^\.\/[\w-]+\.mjs$/;
+    expect(startFiles.flatMap(imports).filter((i) => !i.startsWith('node:') && !ours.test(i))).toEqual([]);
   });
 
   it('.ci/run is an executable bash script that calls npm test', () => {

@@ -57,13 +57,11 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  * Returns quietly when `signal` aborts.
  */
 export async function* followTask(http: Http, id: string, opts: FollowOptions = {}): AsyncGenerator<TaskStreamEvent> {
-  const path = `/v1/tasks/${encodeURIComponent(id)}/events`;
   const idleMs = opts.idleTimeoutMs ?? 45_000;
   const initialDelay = opts.initialDelayMs ?? 250;
   const maxDelay = opts.maxDelayMs ?? 5_000;
   const giveUpMs = opts.giveUpAfterMs ?? 5 * 60_000;
-  let after = opts.after ?? 0;
-  let lastStatus: TaskStatus | null = null;
+  const cursor: Cursor = { after: opts.after ?? 0, lastStatus: null };
   let failingSince: number | null = null;
   let attempt = 0;
   // Until a stream has worked once, an unreachable API is a wrong URL, not a blip to ride out.
@@ -78,58 +76,16 @@ export async function* followTask(http: Http, id: string, opts: FollowOptions = 
       clearTimeout(idle);
       idle = setTimeout(() => conn.abort(new Error(`no data for ${idleMs} ms`)), idleMs);
     };
-    let ended = false;
+    let outcome: 'done' | 'turn-pending' | undefined;
     try {
       touch();
-      const res = await http.send('GET', path, {
-        headers: { accept: 'text/event-stream', 'last-event-id': String(after) },
-        signal: conn.signal,
-      });
-      if (!(res.headers.get('content-type') ?? '').includes('text/event-stream')) {
-        throw new ApiError({ status: res.status, code: 'bad_response', message: `GET ${path} did not answer with an event stream`, method: 'GET', path });
-      }
-      if (!res.body) throw new Error('empty event stream');
-      failingSince = null;
-      attempt = 0;
-      connectedOnce = true;
-      for await (const ev of readSse(res.body, touch)) {
-        if (ev.event === 'line') {
-          const line = OutputLineSchema.parse(JSON.parse(ev.data));
-          if (line.seq <= after) continue;
-          if (line.seq > after + 1) {
-            for await (const missing of fillGap(http, id, after, line.seq - 1)) {
-              yield { type: 'line', ...missing };
-              after = missing.seq;
-            }
-          }
-          yield { type: 'line', seq: line.seq, ts: line.ts, line: line.line };
-          after = line.seq;
-        } else if (ev.event === 'status') {
-          const s = StatusData.parse(JSON.parse(ev.data));
-          if (s.status !== lastStatus) {
-            lastStatus = s.status;
-            yield { type: 'status', status: s.status, rateLimitedUntil: s.rateLimitedUntil ?? null };
-          }
-        } else if (ev.event === 'end') {
-          const task = TaskViewSchema.parse(JSON.parse(ev.data)) as TaskView;
-          if (task.lastSeq > after) {
-            for await (const missing of fillGap(http, id, after, task.lastSeq)) {
-              yield { type: 'line', ...missing };
-              after = missing.seq;
-            }
-          }
-          if (opts.untilTurn !== undefined && !turnDone(task, opts.untilTurn)) {
-            // An earlier turn ended; the one we wait for is queued behind it.
-            ended = true;
-            break;
-          }
-          yield { type: 'end', task };
-          return;
-        } else if (ev.event === 'error') {
-          throw new Error(`the API broke the stream: ${ev.data}`);
-        }
-      }
-      if (!ended) throw new Error('the event stream closed before the task ended');
+      const connected = () => {
+        failingSince = null;
+        attempt = 0;
+        connectedOnce = true;
+      };
+      outcome = yield* streamOnce(http, id, cursor, opts.untilTurn, { signal: conn.signal, touch, connected });
+      if (outcome === 'done') return;
     } catch (err) {
       if (opts.signal?.aborted) return;
       if (isFatal(err) || (!connectedOnce && err instanceof ConnectionError)) throw err;
@@ -139,15 +95,76 @@ export async function* followTask(http: Http, id: string, opts: FollowOptions = 
       const delayMs = Math.min(maxDelay, initialDelay * 2 ** attempt) * (0.75 + Math.random() * 0.5);
       attempt++;
       const error = err instanceof Error ? err : new Error(String(err));
-      yield { type: 'reconnect', attempt, after, delayMs: Math.round(delayMs), error };
+      yield { type: 'reconnect', attempt, after: cursor.after, delayMs: Math.round(delayMs), error };
       await sleep(delayMs, opts.signal);
     } finally {
       clearTimeout(idle);
       opts.signal?.removeEventListener('abort', abortConn);
       conn.abort();
     }
-    if (ended) await sleep(500, opts.signal);
+    if (outcome === 'turn-pending') await sleep(500, opts.signal);
   }
+}
+
+/** Where a follower stands: the last seq and status it yielded. */
+interface Cursor {
+  after: number;
+  lastStatus: TaskStatus | null;
+}
+
+/**
+ * One SSE connection: yields what it brings past `cursor` (filling holes from the JSON page)
+ * and says how it ended: `done` at the task's end, `turn-pending` when an earlier turn ended
+ * and the awaited one is still queued. Throws when the connection fails or closes early.
+ */
+async function* streamOnce(
+  http: Http,
+  id: string,
+  cursor: Cursor,
+  untilTurn: number | undefined,
+  conn: { signal: AbortSignal; touch: () => void; connected: () => void },
+): AsyncGenerator<TaskStreamEvent, 'done' | 'turn-pending'> {
+  const path = `/v1/tasks/${encodeURIComponent(id)}/events`;
+  const res = await http.send('GET', path, {
+    headers: { accept: 'text/event-stream', 'last-event-id': String(cursor.after) },
+    signal: conn.signal,
+  });
+  if (!(res.headers.get('content-type') ?? '').includes('text/event-stream')) {
+    throw new ApiError({ status: res.status, code: 'bad_response', message: `GET ${path} did not answer with an event stream`, method: 'GET', path });
+  }
+  if (!res.body) throw new Error('empty event stream');
+  conn.connected();
+  const linesUpTo = async function* (to: number) {
+    for await (const missing of fillGap(http, id, cursor.after, to)) {
+      yield { type: 'line' as const, ...missing };
+      cursor.after = missing.seq;
+    }
+  };
+  for await (const ev of readSse(res.body, conn.touch)) {
+    if (ev.event === 'line') {
+      const line = OutputLineSchema.parse(JSON.parse(ev.data));
+      if (line.seq <= cursor.after) continue;
+      if (line.seq > cursor.after + 1) yield* linesUpTo(line.seq - 1);
+      yield { type: 'line', seq: line.seq, ts: line.ts, line: line.line };
+      cursor.after = line.seq;
+    } else if (ev.event === 'status') {
+      const s = StatusData.parse(JSON.parse(ev.data));
+      if (s.status !== cursor.lastStatus) {
+        cursor.lastStatus = s.status;
+        yield { type: 'status', status: s.status, rateLimitedUntil: s.rateLimitedUntil ?? null };
+      }
+    } else if (ev.event === 'end') {
+      const task = TaskViewSchema.parse(JSON.parse(ev.data)) as TaskView;
+      if (task.lastSeq > cursor.after) yield* linesUpTo(task.lastSeq);
+      // An earlier turn ended; the one we wait for is queued behind it.
+      if (untilTurn !== undefined && !turnDone(task, untilTurn)) return 'turn-pending';
+      yield { type: 'end', task };
+      return 'done';
+    } else if (ev.event === 'error') {
+      throw new Error(`the API broke the stream: ${ev.data}`);
+    }
+  }
+  throw new Error('the event stream closed before the task ended');
 }
 
 function turnDone(task: TaskView, n: number): boolean {
