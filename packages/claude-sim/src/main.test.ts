@@ -261,6 +261,14 @@ describe.concurrent('claude-sim transcripts', () => {
     });
   });
 
+  it('reports the session running total as total_cost_usd on --resume, as the real CLI does', async () => {
+    const id = randomUUID();
+    const first = await sim([...STREAM, '--session-id', id, '@sim cost 0.25']);
+    const second = await sim([...STREAM, '--resume', id, '@sim cost 0.5']);
+    const third = await sim([...STREAM, '--resume', id, '@sim cost 0.25']);
+    expect([first, second, third].map((r) => r.events.at(-1)!.total_cost_usd)).toEqual([0.25, 0.75, 1]);
+  });
+
   it('denies a tool named in --disallowedTools, as -p mode does', async () => {
     const r = await sim([...STREAM, '--disallowedTools', 'Bash', '--', '@sim tool Bash']);
     const denied = r.events.find((e) => e.type === 'user')!.message.content[0];

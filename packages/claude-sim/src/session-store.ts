@@ -10,6 +10,8 @@ export interface SessionRecord {
   runs: number;
   /** Runs that reached a `@sim rate_limit` directive: the first TIMES of them are refused. */
   rateLimitHits: number;
+  /** What the session has cost so far: the real CLI reports this running total on --resume. */
+  costUsd: number;
 }
 
 /** `CLAUDE_SIM_STATE_DIR`, else `~/.claude-sim`. */
@@ -34,6 +36,7 @@ export class SessionStore {
         createdAt: parsed.createdAt ?? 0,
         runs: parsed.runs ?? 0,
         rateLimitHits: parsed.rateLimitHits ?? 0,
+        costUsd: parsed.costUsd ?? 0,
       };
     } catch {
       return null;
@@ -42,7 +45,7 @@ export class SessionStore {
 
   /** Counts one more run of the session, creating it on its first run. */
   startRun(sessionId: string, now = Date.now()): SessionRecord {
-    const prior = this.get(sessionId) ?? { sessionId, createdAt: now, runs: 0, rateLimitHits: 0 };
+    const prior = this.get(sessionId) ?? { sessionId, createdAt: now, runs: 0, rateLimitHits: 0, costUsd: 0 };
     const next = { ...prior, runs: prior.runs + 1 };
     this.put(next);
     return next;
@@ -53,6 +56,12 @@ export class SessionStore {
     const record = this.get(sessionId) ?? this.startRun(sessionId);
     this.put({ ...record, rateLimitHits: record.rateLimitHits + 1 });
     return record.rateLimitHits;
+  }
+
+  /** Adds one run's cost to the session's running total. */
+  addCost(sessionId: string, usd: number): void {
+    const record = this.get(sessionId) ?? this.startRun(sessionId);
+    this.put({ ...record, costUsd: record.costUsd + usd });
   }
 
   private put(record: SessionRecord): void {

@@ -92,7 +92,7 @@ async function run(io: SimIo): Promise<number> {
     throw new Refusal(`Error: Session ID ${args.sessionId} is already in use.`);
   }
   const prompt = readPrompt(args, io);
-  store.startRun(sessionId);
+  const run = store.startRun(sessionId);
 
   const t = new Transcript({
     sessionId,
@@ -100,6 +100,7 @@ async function run(io: SimIo): Promise<number> {
     cwd: io.cwd,
     permissionMode: args.permissionMode ?? 'default',
     disallowedTools: args.disallowedTools,
+    priorCostUsd: run.costUsd,
     emit:
       args.outputFormat === 'stream-json'
         ? (event) => io.stdout(`${JSON.stringify(event)}\n`)
@@ -118,6 +119,7 @@ async function run(io: SimIo): Promise<number> {
       ? plainTurn(t, io.cwd)
       : await runDirectives(script.directives, { t, prompt, sessionId, store, cwd: io.cwd });
 
+  store.addCost(sessionId, t.runCostUsd);
   if (args.outputFormat === 'json') io.stdout(`${JSON.stringify(ending.result)}\n`);
   if (args.outputFormat === 'text') io.stdout(`${String(ending.result.result)}\n`);
   return exitOverride ?? ending.code;

@@ -34,6 +34,8 @@ export interface TranscriptOptions {
   /** Receives each event as it is made; a no-op unless the output format is stream-json. */
   emit: (event: Record<string, unknown>) => void;
   now?: () => number;
+  /** What the session cost before this run (--resume). */
+  priorCostUsd?: number;
 }
 
 export interface ResultOptions {
@@ -60,8 +62,10 @@ export class Transcript {
   private readonly denials: Record<string, unknown>[] = [];
   /** The last assistant text, which becomes the result text as in the real CLI. */
   lastText = '';
-  /** Set by `@sim cost`; otherwise the cost follows the message count. */
+  /** This run's cost, set by `@sim cost`; otherwise it follows the message count. */
   costUsd: number | null = null;
+  /** This run's cost once the result is written (the result reports the session's total). */
+  runCostUsd = 0;
 
   constructor(private readonly o: TranscriptOptions) {
     this.now = o.now ?? Date.now;
@@ -157,7 +161,9 @@ export class Transcript {
   /** Writes the final `result` event and returns it (for `--output-format json`). */
   result(r: ResultOptions): Record<string, unknown> {
     const turns = Math.max(1, this.messages);
-    const cost = this.costUsd ?? Number((COST_PER_MESSAGE_USD * turns).toFixed(6));
+    this.runCostUsd = this.costUsd ?? Number((COST_PER_MESSAGE_USD * turns).toFixed(6));
+    // As the real CLI: total_cost_usd is the session's running total, not this run's.
+    const cost = Number(((this.o.priorCostUsd ?? 0) + this.runCostUsd).toFixed(10));
     const elapsed = this.now() - this.started;
     const usage = {
       input_tokens: INPUT_TOKENS_PER_MESSAGE * turns,

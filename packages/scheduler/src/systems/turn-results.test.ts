@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   ConflictError,
+  emptySummary,
   OutputIncompleteError,
   TurnNotCurrentError,
   type Lease,
@@ -12,6 +13,7 @@ import {
   listAudit,
   listTurns,
   updateWorkspace,
+  type TurnRow,
 } from '@switchyard/db';
 import {
   createHarness,
@@ -21,6 +23,7 @@ import {
   type Harness,
   type RedisServer,
 } from '../test-support.ts';
+import { withRunCost } from './turn-results.ts';
 
 let redis: RedisServer;
 let h: Harness;
@@ -215,5 +218,34 @@ describe('turn results', () => {
     expect(incomplete).toBeInstanceOf(OutputIncompleteError);
     expect(incomplete).toMatchObject({ code: 'output_incomplete', details: { ackSeq: 0 } });
     expect(h.task(lease.taskId).status).toBe('running');
+  });
+});
+
+describe('withRunCost', () => {
+  const summary = (sessionId: string, costUsd: number | null) => ({ ...emptySummary(), sessionId, costUsd });
+  const report = (sessionId: string, costUsd: number | null) => ({
+    turn: 3,
+    exitCode: 0,
+    signal: null,
+    outcome: 'exited' as const,
+    lastSeq: 0,
+    reason: null,
+    stderrTail: null,
+    summary: summary(sessionId, costUsd),
+  });
+  const turnWith = (s: Record<string, unknown> | null) => ({ summary: s }) as unknown as TurnRow;
+
+  it("makes a resumed run's cost its session total less the highest total reported before", () => {
+    const turns = [turnWith({ ...summary('s1', 0.1), sessionCostUsd: 0.1 }), turnWith({ ...summary('s1', 0.2), sessionCostUsd: 0.3 })];
+    const run = withRunCost(report('s1', 0.45) as never, turns);
+    expect(run.summary.costUsd).toBeCloseTo(0.15, 10);
+    expect((run.summary as unknown as { sessionCostUsd: number }).sessionCostUsd).toBe(0.45);
+  });
+
+  it('counts a fresh session from zero, reads v0.1.0 rows (total in costUsd) and never goes negative', () => {
+    expect(withRunCost(report('s2', 0.2) as never, [turnWith(summary('s1', 5))]).summary.costUsd).toBe(0.2);
+    expect(withRunCost(report('s1', 0.7) as never, [turnWith(summary('s1', 0.5))]).summary.costUsd).toBeCloseTo(0.2, 10);
+    expect(withRunCost(report('s1', 0.1) as never, [turnWith(summary('s1', 0.5))]).summary.costUsd).toBe(0);
+    expect(withRunCost(report('s1', null) as never, [turnWith(summary('s1', 0.5))]).summary.costUsd).toBeNull();
   });
 });

@@ -81,7 +81,10 @@ export class TurnResults {
       throw new TurnNotCurrentError(taskId, body.turn);
     }
     const t = clock();
-    const { row, requeueDelayMs } = h.tx(() => this.decide(findTask(h.db, taskId)!, body, t));
+    const { row, requeueDelayMs } = h.tx(() => {
+      const run = withRunCost(body, listTurns(h.db, taskId));
+      return this.decide(findTask(h.db, taskId)!, run, t);
+    });
     emitTask(hub, row);
     if (requeueDelayMs !== null) {
       await this.jobs.requeueSameJob(before, row, requeueDelayMs);
@@ -233,6 +236,26 @@ export class TurnResults {
     updateTurn(db, cur.id, body.turn, { ...turnPatch(body, t), status: to });
     return transitionTask(db, cur, to, patch, { reason, now: t });
   }
+}
+
+/**
+ * The report with `costUsd` made this run's own cost. claude reports `total_cost_usd` for the
+ * whole session on --resume, so a run costs its total less the highest total an earlier run of
+ * the same session reported (kept as `sessionCostUsd` in each turn's summary; a v0.1.0 row has
+ * only `costUsd`, which was the total too).
+ */
+export function withRunCost(body: TurnFinished, turns: TurnRow[]): TurnFinished {
+  const total = body.summary.costUsd;
+  if (total === null) return body;
+  let before = 0;
+  for (const turn of turns) {
+    const prior = turn.summary as { sessionId?: unknown; sessionCostUsd?: unknown; costUsd?: unknown } | null;
+    if (!prior || prior.sessionId !== body.summary.sessionId) continue;
+    const seen = typeof prior.sessionCostUsd === 'number' ? prior.sessionCostUsd : prior.costUsd;
+    if (typeof seen === 'number') before = Math.max(before, seen);
+  }
+  const summary = { ...body.summary, costUsd: Math.max(0, total - before), sessionCostUsd: total };
+  return { ...body, summary: summary as TurnSummary };
 }
 
 /** What every verdict records on the turn's row. */
