@@ -233,7 +233,7 @@ describe.concurrent('claude-sim transcripts', () => {
   });
 
   it('says, uses tools, writes todos and sets the cost', async () => {
-    const r = await sim([...STREAM, '@sim say hello\n@sim tool Bash\n@sim todo\n@sim cost 1.25']);
+    const r = await sim([...STREAM, '--allowedTools', 'Bash', '--', '@sim say hello\n@sim tool Bash\n@sim todo\n@sim cost 1.25']);
     expect(r.code).toBe(0);
     const blocks = assistantBlocks(r.events);
     expect(blocks[0]).toEqual({ type: 'text', text: 'hello' });
@@ -252,7 +252,8 @@ describe.concurrent('claude-sim transcripts', () => {
     }
     const results = r.events.filter((e) => e.type === 'user').map((e) => e.message.content[0]);
     expect(results.map((c) => c.tool_use_id)).toEqual([blocks[1]!.id, blocks[2]!.id]);
-    expect(results.every((c) => c.type === 'tool_result' && c.is_error === false)).toBe(true);
+    // As in the real CLI, a tool result that worked carries no is_error at all.
+    expect(results.every((c) => c.type === 'tool_result' && !('is_error' in c))).toBe(true);
     expect(r.events.at(-1)).toMatchObject({
       type: 'result',
       is_error: false,
@@ -267,6 +268,16 @@ describe.concurrent('claude-sim transcripts', () => {
     const second = await sim([...STREAM, '--resume', id, '@sim cost 0.5']);
     const third = await sim([...STREAM, '--resume', id, '@sim cost 0.25']);
     expect([first, second, third].map((r) => r.events.at(-1)!.total_cost_usd)).toEqual([0.25, 0.75, 1]);
+  });
+
+  it('denies writes and Bash in the modes that ask, and lets acceptEdits write, as claude -p does', async () => {
+    const asks = await sim([...STREAM, '@sim tool Write\n@sim tool Bash\n@sim tool Read']);
+    expect(asks.events.filter((e) => e.subtype === 'permission_denied').map((e) => e.tool_name)).toEqual(['Write', 'Bash']);
+    expect(asks.events.at(-1)!.permission_denials.map((d: { tool_name: string }) => d.tool_name)).toEqual(['Write', 'Bash']);
+    const edits = await sim([...STREAM, '--permission-mode', 'acceptEdits', '--', '@sim tool Write\n@sim tool Bash']);
+    expect(edits.events.at(-1)!.permission_denials.map((d: { tool_name: string }) => d.tool_name)).toEqual(['Bash']);
+    const ruled = await sim([...STREAM, '--allowedTools', 'Bash(git log:*)', '--', '@sim tool Bash']);
+    expect(ruled.events.at(-1)!.permission_denials).toEqual([]);
   });
 
   it('denies a tool named in --disallowedTools, as -p mode does', async () => {
@@ -353,12 +364,15 @@ describe('claude-sim sessions and signals', () => {
     });
     const said = first.events.find((e) => e.type === 'assistant')!;
     expect(said.error).toBe('rate_limit');
-    expect(said.message.content[0].text).toBe(`Claude AI usage limit reached|${resetsAt}`);
+    // The real CLI's wording (2.1.332, a subscription login): "You've hit your 5-hour limit · resets 4:04am (UTC)".
+    expect(said.message.content[0].text).toMatch(/^You've hit your 5-hour limit · resets \d{1,2}:\d\d(am|pm) \(UTC\)$/);
     expect(first.events.at(-1)).toMatchObject({
       type: 'result',
       subtype: 'success',
       is_error: true,
-      result: `Claude AI usage limit reached|${resetsAt}`,
+      result: said.message.content[0].text,
+      api_error_status: 429,
+      api_error: 'usage_limit_reached',
     });
     expect(first.stdout).not.toContain('after the limit');
 

@@ -10,6 +10,7 @@ export type Directive =
   | { kind: 'hang' }
   | { kind: 'todo' }
   | { kind: 'rate_limit'; seconds: number; times: number }
+  | { kind: 'api_error'; status: number; retries: number }
   | { kind: 'fail'; text: string };
 
 export interface Script {
@@ -76,6 +77,12 @@ function read(verb: string, rest: string, words: string[]): Directive | null {
         kind: 'rate_limit',
         seconds: Math.max(0, numberOr(words[0], 60)),
         times: Math.max(1, Math.floor(numberOr(words[1], 1))),
+      };
+    case 'api_error':
+      return {
+        kind: 'api_error',
+        status: Math.floor(numberOr(words[0], 529)),
+        retries: Math.max(0, Math.floor(numberOr(words[1], 1))),
       };
     case 'fail':
       return { kind: 'fail', text: rest || 'simulated failure' };

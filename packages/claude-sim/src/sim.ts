@@ -3,7 +3,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs, UsageError, type SimArgs } from './args.ts';
 import { parseScript, type Directive } from './script.ts';
 import { SessionStore } from './session-store.ts';
-import { DEFAULT_MODEL, SIM_VERSION, Transcript, type ToolCall } from './transcript.ts';
+import { apiErrorEnding, usageLimitText } from './api-errors.ts';
+import { toolCall } from './tool-calls.ts';
+import { DEFAULT_MODEL, MaxTurnsReached, SIM_VERSION, Transcript } from './transcript.ts';
 
 /** Everything a run touches, handed in so the program itself holds no process globals. */
 export interface SimIo {
@@ -23,7 +25,7 @@ const HELP = `Usage: claude-sim -p [options] [--] [prompt]
 
 A scripted stand-in for the claude CLI (${SIM_VERSION}). Prompt lines starting with @sim script it:
 sleep S, say TEXT, echo, tool NAME, lines N [BYTES], cost USD, exit CODE, hang, todo,
-rate_limit SECONDS [TIMES], fail TEXT. See packages/claude-sim/README.md.
+rate_limit SECONDS [TIMES], api_error STATUS, fail TEXT. See packages/claude-sim/README.md.
 
 Options:
   -p, --print                      print the response and exit (required)
@@ -100,6 +102,8 @@ async function run(io: SimIo): Promise<number> {
     cwd: io.cwd,
     permissionMode: args.permissionMode ?? 'default',
     disallowedTools: args.disallowedTools,
+    allowedTools: args.allowedTools,
+    maxTurns: args.maxTurns,
     priorCostUsd: run.costUsd,
     emit:
       args.outputFormat === 'stream-json'
@@ -114,15 +118,22 @@ async function run(io: SimIo): Promise<number> {
   const exitOverride = exitLine?.kind === 'exit' ? exitLine.code : null;
 
   t.init();
-  const ending =
-    script.directives.length === 0
-      ? plainTurn(t, io.cwd)
-      : await runDirectives(script.directives, { t, prompt, sessionId, store, cwd: io.cwd });
+  const ending = await play(t, script.directives, { t, prompt, sessionId, store, cwd: io.cwd });
 
   store.addCost(sessionId, t.runCostUsd);
   if (args.outputFormat === 'json') io.stdout(`${JSON.stringify(ending.result)}\n`);
   if (args.outputFormat === 'text') io.stdout(`${String(ending.result.result)}\n`);
   return exitOverride ?? ending.code;
+}
+
+/** Plays the directives (or a plain turn); --max-turns ends the run early, as in the real CLI. */
+async function play(t: Transcript, directives: Directive[], ctx: RunContext): Promise<Ending> {
+  try {
+    return directives.length === 0 ? plainTurn(t, ctx.cwd) : await runDirectives(directives, ctx);
+  } catch (err) {
+    if (err instanceof MaxTurnsReached) return { result: t.maxTurnsResult(err), code: 1 };
+    throw err;
+  }
 }
 
 function readPrompt(args: SimArgs, io: SimIo): string {
@@ -194,7 +205,7 @@ async function runDirectives(directives: Directive[], ctx: RunContext): Promise<
       case 'rate_limit': {
         if (ctx.store.hitRateLimit(ctx.sessionId) >= d.times) break;
         const resetsAt = Math.floor(Date.now() / 1000 + d.seconds);
-        const text = `Claude AI usage limit reached|${resetsAt}`;
+        const text = usageLimitText(resetsAt);
         t.rateLimitEvent({
           status: 'rejected',
           resetsAt,
@@ -203,8 +214,11 @@ async function runDirectives(directives: Directive[], ctx: RunContext): Promise<
           isUsingOverage: false,
         });
         t.say(text, { error: 'rate_limit' });
-        return { result: t.result({ isError: true, text }), code: 1 };
+        const extra = { terminal_reason: 'api_error', api_error_status: 429, api_error_type: 'rate_limit_error', api_error: 'usage_limit_reached' };
+        return { result: t.result({ isError: true, text, extra }), code: 1 };
       }
+      case 'api_error':
+        return apiErrorEnding(t, d.status, d.retries);
       case 'fail': {
         const body = { type: 'error', error: { type: 'api_error', message: d.text } };
         const text = `API Error: 500 ${JSON.stringify(body)}`;
@@ -215,80 +229,4 @@ async function runDirectives(directives: Directive[], ctx: RunContext): Promise<
     }
   }
   return { result: t.result({ isError: false, text: t.lastText || 'Done.' }), code: 0 };
-}
-
-/** A plausible input and output for a tool, so renderers and parsers see realistic shapes. */
-function toolCall(name: string, cwd: string): ToolCall {
-  switch (name) {
-    case 'Bash':
-      return {
-        name,
-        input: { command: 'ls -la', description: 'List files in the working directory' },
-        output:
-          'total 8\ndrwxr-xr-x 2 sim sim 4096 Jan  1 00:00 .\n-rw-r--r-- 1 sim sim   42 README.md',
-      };
-    case 'Read':
-      return {
-        name,
-        input: { file_path: `${cwd}/README.md` },
-        output: '     1\t# Simulated file\n     2\tclaude-sim wrote this.',
-      };
-    case 'Write':
-      return {
-        name,
-        input: { file_path: `${cwd}/notes.md`, content: 'simulated\n' },
-        output: `File created successfully at: ${cwd}/notes.md`,
-      };
-    case 'Edit':
-      return {
-        name,
-        input: { file_path: `${cwd}/README.md`, old_string: 'old', new_string: 'new' },
-        output: `The file ${cwd}/README.md has been updated.`,
-      };
-    case 'Glob':
-      return { name, input: { pattern: '**/*.ts' }, output: `${cwd}/src/index.ts` };
-    case 'Grep':
-      return {
-        name,
-        input: { pattern: 'TODO', output_mode: 'files_with_matches' },
-        output: 'No files found',
-      };
-    case 'WebFetch':
-      return {
-        name,
-        input: { url: 'https://example.com', prompt: 'Summarize the page' },
-        output: 'A simulated page summary.',
-      };
-    case 'WebSearch':
-      return { name, input: { query: 'simulated search' }, output: 'No results (simulated).' };
-    case 'TodoWrite':
-      return {
-        name,
-        input: {
-          todos: [
-            { content: 'Read the code', status: 'completed', activeForm: 'Reading the code' },
-            { content: 'Make the change', status: 'in_progress', activeForm: 'Making the change' },
-            { content: 'Run the tests', status: 'pending', activeForm: 'Running the tests' },
-          ],
-        },
-        output:
-          'Todos have been modified successfully. Ensure that you continue to use the todo list to track your progress. Please proceed with the current tasks if applicable',
-      };
-    case 'Task':
-      return {
-        name,
-        input: {
-          description: 'Explore the code',
-          prompt: 'Find the entry point',
-          subagent_type: 'general-purpose',
-        },
-        output: 'The entry point is src/index.ts (simulated).',
-      };
-    default:
-      return {
-        name,
-        input: { description: `simulated ${name} call` },
-        output: `${name} done (simulated)`,
-      };
-  }
 }

@@ -31,6 +31,10 @@ export interface TranscriptOptions {
   cwd: string;
   permissionMode: string;
   disallowedTools: string[];
+  /** --allowedTools: tools (or `Tool(rule)` entries) that run without asking. */
+  allowedTools?: string[];
+  /** --max-turns: model turns (API calls) this run may make. */
+  maxTurns?: number;
   /** Receives each event as it is made; a no-op unless the output format is stream-json. */
   emit: (event: Record<string, unknown>) => void;
   now?: () => number;
@@ -43,6 +47,17 @@ export interface ResultOptions {
   text: string;
   extra?: Record<string, unknown>;
 }
+
+/** Thrown when a run would start one model turn more than --max-turns allows. */
+export class MaxTurnsReached extends Error {
+  constructor(readonly maxTurns: number) {
+    super(`Reached maximum number of turns (${maxTurns})`);
+  }
+}
+
+/** Tools that ask before they run in the modes that ask (as `claude -p` does, which then denies). */
+const ASKING_TOOLS = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit', 'Bash']);
+const EDIT_TOOLS = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
 
 export interface ToolCall {
   name: string;
@@ -58,6 +73,9 @@ export class Transcript {
   private readonly started: number;
   private readonly now: () => number;
   private messages = 0;
+  /** Model turns (API calls): the first assistant message, and each one after a tool result. */
+  private modelTurns = 0;
+  private awaitingModel = true;
   private outputTokens = 0;
   private readonly denials: Record<string, unknown>[] = [];
   /** The last assistant text, which becomes the result text as in the real CLI. */
@@ -93,7 +111,12 @@ export class Transcript {
     });
   }
 
-  private assistant(content: Record<string, unknown>[], extra: Record<string, unknown> = {}) {
+  private assistant(content: Record<string, unknown>[], extra: Record<string, unknown> = {}, synthetic = false) {
+    if (this.awaitingModel) {
+      if (this.o.maxTurns !== undefined && this.modelTurns >= this.o.maxTurns) throw new MaxTurnsReached(this.o.maxTurns);
+      this.modelTurns += 1;
+      this.awaitingModel = false;
+    }
     this.messages += 1;
     const outputTokens = 8 + Math.ceil(JSON.stringify(content).length / 4);
     this.outputTokens += outputTokens;
@@ -103,7 +126,7 @@ export class Transcript {
         id: `msg_01${randomBytes(11).toString('hex')}`,
         type: 'message',
         role: 'assistant',
-        model: this.o.model,
+        model: synthetic ? '<synthetic>' : this.o.model,
         content,
         stop_reason: null,
         stop_sequence: null,
@@ -120,38 +143,47 @@ export class Transcript {
     });
   }
 
-  say(text: string, extra: Record<string, unknown> = {}): void {
+  /** An assistant text; `synthetic` for the CLI's own messages (API errors), not the model's. */
+  say(text: string, extra: Record<string, unknown> = {}, opts: { synthetic?: boolean } = {}): void {
     this.lastText = text;
-    this.assistant([{ type: 'text', text }], extra);
+    this.assistant([{ type: 'text', text }], extra, opts.synthetic);
+  }
+
+  system(subtype: string, fields: Record<string, unknown>): void {
+    this.write({ type: 'system', subtype, ...fields });
+  }
+
+  /** Whether the permission mode and --allowedTools let `name` run without asking. */
+  private allowed(name: string): boolean {
+    const mode = this.o.permissionMode;
+    if (mode === 'bypassPermissions' || mode === 'auto') return true;
+    if (!ASKING_TOOLS.has(name)) return true;
+    if (mode === 'acceptEdits' && EDIT_TOOLS.has(name)) return true;
+    return (this.o.allowedTools ?? []).some((rule) => rule === name || rule.startsWith(`${name}(`));
   }
 
   /**
-   * A tool_use and its tool_result. A tool named in --disallowedTools is denied as in `-p` mode:
-   * an error result, and an entry in the result's permission_denials.
+   * A tool_use and its tool_result. A tool in --disallowedTools, or one the permission mode
+   * would ask about, is denied as in `-p` mode: a `permission_denied` event, an error result,
+   * and an entry in the result's permission_denials. A successful result has no is_error.
    */
   tool(call: ToolCall): void {
     const id = `toolu_01${randomBytes(11).toString('hex')}`;
     this.assistant([{ type: 'tool_use', id, name: call.name, input: call.input }]);
-    const denied = this.o.disallowedTools.includes(call.name);
-    if (denied)
-      this.denials.push({ tool_name: call.name, tool_use_id: id, tool_input: call.input });
-    this.write({
-      type: 'user',
-      message: {
-        role: 'user',
-        content: [
-          {
-            tool_use_id: id,
-            type: 'tool_result',
-            content: denied
-              ? `Permission to use ${call.name} has been denied. IMPORTANT: You *may* attempt to accomplish this action using other tools that might naturally be used to accomplish this goal.`
-              : call.output,
-            is_error: denied,
-          },
-        ],
-      },
-      parent_tool_use_id: null,
-    });
+    const disallowed = this.o.disallowedTools.includes(call.name);
+    const asked = !disallowed && !this.allowed(call.name);
+    let result: Record<string, unknown> = { tool_use_id: id, type: 'tool_result', content: call.output };
+    if (disallowed) {
+      const content = `Permission to use ${call.name} has been denied. IMPORTANT: You *may* attempt to accomplish this action using other tools that might naturally be used to accomplish this goal.`;
+      result = { type: 'tool_result', content, is_error: true, tool_use_id: id };
+    } else if (asked) {
+      const message = denialText(call);
+      this.system('permission_denied', { tool_name: call.name, tool_use_id: id, message });
+      result = { type: 'tool_result', content: message, is_error: true, tool_use_id: id };
+    }
+    if (disallowed || asked) this.denials.push({ tool_name: call.name, tool_use_id: id, tool_input: call.input });
+    this.write({ type: 'user', message: { role: 'user', content: [result] }, parent_tool_use_id: null });
+    this.awaitingModel = true;
   }
 
   rateLimitEvent(info: Record<string, unknown>): void {
@@ -160,6 +192,22 @@ export class Transcript {
 
   /** Writes the final `result` event and returns it (for `--output-format json`). */
   result(r: ResultOptions): Record<string, unknown> {
+    // The real CLI says 'success' even for an API error: is_error tells them apart.
+    return this.finish('success', r.isError, { result: r.text }, r.extra);
+  }
+
+  /** The result of a run stopped by --max-turns: an error subtype with errors[] and no result. */
+  maxTurnsResult(err: MaxTurnsReached): Record<string, unknown> {
+    this.modelTurns += 1;
+    return this.finish('error_max_turns', true, { errors: [err.message] }, { terminal_reason: 'max_turns' });
+  }
+
+  private finish(
+    subtype: string,
+    isError: boolean,
+    outcome: { result: string } | { errors: string[] },
+    extra: Record<string, unknown> = {},
+  ): Record<string, unknown> {
     const turns = Math.max(1, this.messages);
     this.runCostUsd = this.costUsd ?? Number((COST_PER_MESSAGE_USD * turns).toFixed(6));
     // As the real CLI: total_cost_usd is the session's running total, not this run's.
@@ -175,12 +223,12 @@ export class Transcript {
     };
     const event = {
       type: 'result',
-      subtype: 'success',
-      is_error: r.isError,
+      subtype,
+      is_error: isError,
       duration_ms: elapsed,
       duration_api_ms: Math.round(elapsed * 0.8),
-      num_turns: turns,
-      result: r.text,
+      num_turns: Math.max(1, this.modelTurns),
+      ...outcome,
       total_cost_usd: cost,
       usage,
       modelUsage: {
@@ -195,10 +243,18 @@ export class Transcript {
         },
       },
       permission_denials: this.denials,
-      ...r.extra,
+      ...extra,
     };
     const full = { ...event, session_id: this.o.sessionId, uuid: randomUUID() };
     this.o.emit(full);
     return full;
   }
+}
+
+/** The real CLI's words for a tool it would have asked about in `-p` mode. */
+function denialText(call: ToolCall): string {
+  const path = typeof call.input.file_path === 'string' ? call.input.file_path : null;
+  if (path && (call.name === 'Write' || call.name === 'NotebookEdit')) return `Claude requested permissions to write to ${path}, but you haven't granted it yet.`;
+  if (path && (call.name === 'Edit' || call.name === 'MultiEdit')) return `Claude requested permissions to edit ${path}, but you haven't granted it yet.`;
+  return `Claude requested permissions to use ${call.name}, but you haven't granted it yet.`;
 }

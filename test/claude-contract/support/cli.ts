@@ -48,7 +48,7 @@ export function ensureClaudeCli(version = process.env.SWITCHYARD_CONTRACT_CLI ??
  * key, and every switch that keeps it off the network.
  */
 export function offlineEnv(apiUrl: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
+  const env: Record<string, string> = {
     HOME: mkdtempSync(join(tmpdir(), 'sy-claude-home-')),
     PATH: '/usr/local/bin:/usr/bin:/bin',
     LANG: 'C.UTF-8',
@@ -60,6 +60,9 @@ export function offlineEnv(apiUrl: string, extra: Record<string, string> = {}): 
     DISABLE_ERROR_REPORTING: '1',
     ...extra,
   };
+  // An empty value removes a variable (`ANTHROPIC_API_KEY: ''` for an OAuth login).
+  for (const [k, v] of Object.entries(env)) if (v === '') delete env[k];
+  return env;
 }
 
 export interface CliRun {
