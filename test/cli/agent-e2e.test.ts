@@ -42,7 +42,7 @@ describe('switchyard CLI with a real agent, tmux and claude-sim', () => {
     const r = await cli(['task', 'attach', id], { env });
     expect(r.stdout).not.toContain('On that machine, run:');
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain(`switchyard: tmux needs a terminal; run 'tmux attach -t sy-${id}' from one.`);
+    expect(r.stderr).toContain(`switchyard: tmux needs a terminal; run 'tmux -S ${agent.dir}/tmux.sock attach -t sy-${id}' from one.`);
     await cli(['task', 'kill', '--wait', id], { env });
   });
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskView } from '@switchyard/core';
 import { startApi, type TestApi } from '../support/api.ts';
-import { cleanupAgentDir, startAgent, waitFor, type TestAgent } from '../support/agent.ts';
+import { agentTmuxSessions, cleanupAgentDir, startAgent, waitFor, type TestAgent } from '../support/agent.ts';
 import { startRedis, type RedisServer } from '../support/redis.ts';
 
 let redis: RedisServer;
@@ -71,12 +71,9 @@ async function storedLines(id: string): Promise<string[]> {
   return raw.trimEnd().split('\n');
 }
 
+/** Sessions on the private tmux servers of every agent this file started. */
 function tmuxSessions(): string[] {
-  try {
-    return execFileSync('tmux', ['list-sessions', '-F', '#{session_name}'], { encoding: 'utf8' }).split('\n');
-  } catch {
-    return []; // no tmux server left at all
-  }
+  return agents.flatMap((a) => agentTmuxSessions(a.dir));
 }
 
 function processesMatching(text: string): string[] {
@@ -97,7 +94,7 @@ describe('the agent never loses a line', () => {
     await waitFor(async () => (await get(t.id)).lastSeq > 50, 30_000, 'output flowing');
     await first.crash();
     // The turn goes on in tmux while no agent runs.
-    expect(execFileSync('tmux', ['list-sessions', '-F', '#{session_name}'], { encoding: 'utf8' })).toContain(`sy-${t.id}`);
+    expect(agentTmuxSessions(dir)).toContain(`sy-${t.id}`);
     agent({ dir });
     const done = await until(t.id, ['completed', 'failed']);
     expect(done.status).toBe('completed');
@@ -186,15 +183,15 @@ describe('kill, limits and hygiene', () => {
   });
 
   it('shows readable progress in the pane, not raw JSON', async () => {
-    agent();
+    const a = agent();
     await ready();
     const t = await create({ prompt: '@sim say Hello from the pane\n@sim tool Bash\n@sim sleep 4' });
     await waitFor(async () => (await get(t.id)).lastSeq >= 4, 30_000, 'output');
-    const pane = execFileSync('tmux', ['capture-pane', '-p', '-t', `=sy-${t.id}:`], { encoding: 'utf8' });
+    const pane = execFileSync('tmux', ['-S', join(a.dir, 'tmux.sock'), 'capture-pane', '-p', '-t', `=sy-${t.id}:`], { encoding: 'utf8' });
     expect(pane).toContain('Hello from the pane');
     expect(pane).toContain('⚙ Bash');
     expect(pane).not.toContain('"type":"assistant"');
-    expect((await get(t.id)).attach.command).toBe(`tmux attach -t sy-${t.id}`);
+    expect((await get(t.id)).attach.command).toBe(`tmux -S ${a.dir}/tmux.sock attach -t sy-${t.id}`);
     await until(t.id, ['completed']);
   });
 });

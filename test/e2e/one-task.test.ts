@@ -1,8 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskView } from '@switchyard/core';
 import { useApi } from '../support/api.ts';
-import { cleanupAgentDir, startAgent, waitFor, type TestAgent } from '../support/agent.ts';
+import { agentTmuxSessions, cleanupAgentDir, startAgent, waitFor, type TestAgent } from '../support/agent.ts';
 
 const ctx = useApi();
 
@@ -46,7 +45,8 @@ describe('one task end to end: API → Redis → agent → tmux → claude-sim �
     expect(done.startedAt).not.toBeNull();
     expect(done.finishedAt).not.toBeNull();
     expect(done.result).toEqual(expect.any(String));
-    expect(done.attach.command).toBe(`tmux attach -t sy-${created.id}`);
+    // On the agent's own tmux server, whose socket it reported at register.
+    expect(done.attach.command).toBe(`tmux -S ${agent.dir}/tmux.sock attach -t sy-${created.id}`);
 
     const raw = await (await ctx.api.call(`/v1/tasks/${created.id}/output`)).text();
     const lines = raw.trimEnd().split('\n');
@@ -70,8 +70,7 @@ describe('one task end to end: API → Redis → agent → tmux → claude-sim �
   it('ran the turn in tmux session sy-<taskId> through an argument array', async () => {
     const t = await create({ prompt: '@sim sleep 3\n@sim say slow' });
     await until(t.id, ['running']);
-    const sessions = execFileSync('tmux', ['list-sessions', '-F', '#{session_name}'], { encoding: 'utf8' });
-    expect(sessions.split('\n')).toContain(`sy-${t.id}`);
+    expect(agentTmuxSessions(agent.dir)).toContain(`sy-${t.id}`);
     await until(t.id, ['completed']);
   });
 });

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,20 +68,21 @@ export function startAgent(opts: {
   return { ...service, dir };
 }
 
-/** Removes an agent's state dir and any tmux sessions of its tasks. */
-export function cleanupAgentDir(dir: string): void {
-  let tasks: string[] = [];
+/** The tmux sessions on an agent's private server (`<dir>/tmux.sock`); [] when it runs none. */
+export function agentTmuxSessions(dir: string): string[] {
   try {
-    tasks = readdirSync(join(dir, 'tasks'));
+    return execFileSync('tmux', ['-S', join(dir, 'tmux.sock'), 'list-sessions', '-F', '#{session_name}'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n').filter(Boolean);
   } catch {
-    // no task ran
+    return [];
   }
-  for (const id of tasks) {
-    try {
-      execFileSync('tmux', ['kill-session', '-t', `=sy-${id}`], { stdio: 'ignore' });
-    } catch {
-      // already closed
-    }
+}
+
+/** Removes an agent's state dir and its private tmux server, with any sessions of its tasks. */
+export function cleanupAgentDir(dir: string): void {
+  try {
+    execFileSync('tmux', ['-S', join(dir, 'tmux.sock'), 'kill-server'], { stdio: 'ignore' });
+  } catch {
+    // no server left
   }
   rmSync(dir, { recursive: true, force: true });
 }

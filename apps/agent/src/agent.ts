@@ -3,16 +3,21 @@ import type { Logger } from 'pino';
 import {
   AgentErrorCodes,
   AgentRegisterResponseSchema,
+  classifyTurn,
+  isTaskId,
+  LeaseSchema,
   SyncResponseSchema,
   type AgentCommand,
   type AgentRegister,
   type Lease,
+  type TurnSummary,
 } from '@switchyard/core';
+import { z } from 'zod';
 import { ApiError, createApiClient, describeError as describe, type ApiPost } from './api-client.ts';
 import type { AgentConfig } from './config.ts';
 import { cleanupEveryMs, cleanupFinished } from './housekeeping.ts';
 import { checkReadiness, type Readiness } from './readiness.ts';
-import { tmux } from './tmux.ts';
+import { createTmux, tmuxSocketPath, type Tmux } from './tmux.ts';
 import { AgentFiles, Turn, type TurnDeps } from './turn/index.ts';
 
 const TICK_MS = 200;
@@ -38,6 +43,24 @@ function retryDelay(attempt: number, err: unknown): number {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
+ * The sync answer with each lease left unparsed: one lease the agent cannot take must not make
+ * the whole answer (and every later sync) fail. Each is parsed on its own in `startTurn`.
+ */
+const SyncAnswerSchema = SyncResponseSchema.extend({ leases: z.array(z.unknown()) });
+/** What a lease needs to be reported on at all, when the rest of it does not parse. */
+const LeaseIdentitySchema = z.looseObject({ taskId: z.string(), turn: z.int().min(1), leaseToken: z.string(), startSeq: z.int().min(1) });
+
+/** A lease as the schema takes it, or its identity and why it cannot be run; null when not even that. */
+function readLease(raw: unknown): { lease: Lease; refusal: string | null } | null {
+  const parsed = LeaseSchema.safeParse(raw);
+  if (parsed.success) return { lease: parsed.data, refusal: null };
+  const identity = LeaseIdentitySchema.safeParse(raw);
+  if (!identity.success) return null;
+  const issues = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`);
+  return { lease: identity.data as unknown as Lease, refusal: `the lease does not parse (${issues.join('; ')})` };
+}
+
+/**
  * The workspace daemon: registers, long-polls the API for leases and commands (the poll is
  * also its heartbeat), runs each turn in tmux and ships its output until every line is stored.
  */
@@ -52,7 +75,10 @@ export class Agent {
   private readonly post: ApiPost;
   private readonly files: AgentFiles;
   private readonly turnDeps: TurnDeps;
+  /** The agent's private tmux server. */
+  private readonly tmux: Tmux;
   private readiness: Readiness | null = null;
+  private loginHold: { until: number; problem: string } | null = null;
   private agentId: string | null = null;
   private stopping = false;
   /** Cuts retry waits short when the agent stops. */
@@ -69,8 +95,12 @@ export class Agent {
     this.post = post;
     this.files = new AgentFiles(config.dir);
     // A freed slot is offered at once: a sync that offered none is cut short and sent again.
-    const onFinished = () => void (this.syncFreeSlots === 0 && this.syncAbort?.abort());
-    this.turnDeps = { config, post, logger, onFinished };
+    const onFinished = (summary: TurnSummary) => {
+      if (classifyTurn(summary, null) === 'auth_failed') this.holdForLogin(summary);
+      void (this.syncFreeSlots === 0 && this.syncAbort?.abort());
+    };
+    this.tmux = createTmux(tmuxSocketPath(config.dir));
+    this.turnDeps = { config, post, logger, onFinished, tmux: this.tmux };
   }
 
   async start(): Promise<void> {
@@ -78,7 +108,7 @@ export class Agent {
       const turn = Turn.adopt(this.turnDeps, file);
       if (!turn) continue;
       this.turns.set(`${turn.taskId}/${turn.state.lease.turn}`, turn);
-      const alive = await tmux.has(turn.session);
+      const alive = await this.tmux.has(turn.session);
       this.logger.info({ taskId: turn.taskId, turn: turn.state.lease.turn, ackSeq: turn.state.ackSeq, alive }, 're-adopted turn');
     }
     await this.register();
@@ -102,7 +132,7 @@ export class Agent {
       await sleep(100);
     }
     // Nothing of ours stays behind, finished panes included: they are only there to look at.
-    for (const session of new Set([...this.turns.values()].map((t) => t.session))) await tmux.kill(session);
+    for (const session of new Set([...this.turns.values()].map((t) => t.session))) await this.tmux.kill(session);
     for (const timer of this.timers) clearInterval(timer);
     await this.syncLoopDone;
     this.logger.info({ unreported: this.active().length }, 'agent stopped');
@@ -114,7 +144,7 @@ export class Agent {
     const forget = (taskId: string) => {
       for (const key of [...this.turns.keys()]) if (key.startsWith(`${taskId}/`)) this.turns.delete(key);
     };
-    return cleanupFinished({ files: this.files, config: this.config, busy, forget }, now);
+    return cleanupFinished({ files: this.files, config: this.config, busy, forget, tmux: this.tmux }, now);
   }
 
   private active(): Turn[] {
@@ -127,7 +157,7 @@ export class Agent {
   }
 
   private async register(): Promise<void> {
-    const readiness = await checkReadiness(this.config);
+    const readiness = await this.checkReadiness();
     this.readiness = readiness;
     if (readiness.report.simulated) {
       this.logger.warn(
@@ -167,7 +197,7 @@ export class Agent {
       try {
         const running = this.active().map((t) => t.running());
         const waitMs = freeSlots > 0 || busy === 0 ? 20_000 : 5_000;
-        const res = await this.post('/sync', { agentId: this.agentId, freeSlots, running, waitMs }, SyncResponseSchema, abort.signal);
+        const res = await this.post('/sync', { agentId: this.agentId, freeSlots, running, waitMs }, SyncAnswerSchema, abort.signal);
         failures = 0;
         for (const command of res.commands) await this.handle(command);
         for (const lease of res.leases) await this.startTurn(lease);
@@ -195,10 +225,17 @@ export class Agent {
     }
   }
 
-  private async startTurn(lease: Lease): Promise<void> {
+  private async startTurn(raw: unknown): Promise<void> {
+    const read = readLease(raw);
+    // The task id names a directory and a tmux session: anything else is refused outright.
+    if (!read || !isTaskId(read.lease.taskId)) {
+      this.logger.error({ taskId: String((raw as { taskId?: unknown } | null)?.taskId).slice(0, 100) }, 'refusing a lease that names no task this agent can run');
+      return;
+    }
+    const { lease, refusal } = read;
     const key = `${lease.taskId}/${lease.turn}`;
     if (this.turns.has(key) && !this.turns.get(key)!.done) return;
-    const turn = await Turn.launch(this.turnDeps, lease, this.readiness?.claudeBin ?? null);
+    const turn = await Turn.launch(this.turnDeps, lease, this.readiness?.claudeBin ?? null, refusal);
     this.turns.set(key, turn);
     this.logger.info({ taskId: lease.taskId, turn: lease.turn, session: turn.session, workdir: lease.workdir }, 'turn started');
   }
@@ -214,8 +251,32 @@ export class Agent {
     }
   }
 
+  /**
+   * claude's login failed in a turn (an invalid key passes `claude auth status`): report not
+   * ready with the reason for a while, so the workspace takes no work that would fail the same
+   * way; the API puts the turn back in the queue.
+   */
+  private holdForLogin(summary: TurnSummary): void {
+    const why = `claude's login failed in a turn (${summary.errorKind}): ${(summary.result ?? '').slice(0, 200)}`;
+    const holdMs = (this.config.authHoldSec ?? 300) * 1000;
+    this.loginHold = { until: Date.now() + holdMs, problem: why };
+    // Ready again when the hold ends, not at the next periodic check.
+    this.timers.push(setTimeout(() => void this.recheckReadiness().catch(() => undefined), holdMs + 50));
+    this.logger.error({ errorKind: summary.errorKind }, `${why}; not ready for ${this.config.authHoldSec ?? 300}s`);
+    this.agentId = null;
+    this.syncAbort?.abort();
+  }
+
+  /** Readiness as checked, with a login hold's problem while it lasts. */
+  private async checkReadiness(): Promise<Readiness> {
+    const r = await checkReadiness(this.config);
+    if (this.loginHold && this.loginHold.until > Date.now()) r.report.problems.push(this.loginHold.problem);
+    else this.loginHold = null;
+    return r;
+  }
+
   private async recheckReadiness(): Promise<void> {
-    const next = await checkReadiness(this.config);
+    const next = await this.checkReadiness();
     const changed = (r: AgentRegister | undefined) => JSON.stringify([r?.problems, r?.claudeVersion, r?.tmuxVersion, r?.simulated]);
     if (changed(next.report) !== changed(this.readiness?.report)) {
       this.logger.info({ problems: next.report.problems }, 'readiness changed; registering again');

@@ -43,3 +43,18 @@ describe('agent api client', () => {
     expect(sent[0]!.init.headers).toMatchObject({ authorization: 'Bearer sya_token', 'content-type': 'application/json' });
   });
 });
+
+describe('a connection that silently drops traffic', () => {
+  it('gives up on a request after the deadline instead of hanging', async () => {
+    const { createServer } = await import('node:net');
+    // Accepts the connection and never answers: a partition that resets nothing.
+    const server = createServer(() => undefined);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    const post = createApiClient(`http://127.0.0.1:${port}`, 'sya_x', fetch, 300);
+    const started = Date.now();
+    await expect(post('/sync', {}, EventsAckSchema)).rejects.toThrow(/timeout|aborted/i);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    server.close();
+  });
+});

@@ -21,14 +21,23 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * How long one request may take, answer read included: longer than the longest long-poll (25 s)
+ * with room for a slow API, far shorter than the grace period after which the API calls an agent
+ * lost. A connection that silently drops traffic (a broken NAT, a partition) would otherwise
+ * hang a request for undici's 300 s.
+ */
+export const REQUEST_TIMEOUT_MS = 45_000;
+
 /** POSTs JSON to the agent gateway and parses the answer with a core schema. */
-export function createApiClient(url: string, token: string, fetchImpl: typeof fetch = fetch) {
+export function createApiClient(url: string, token: string, fetchImpl: typeof fetch = fetch, timeoutMs = REQUEST_TIMEOUT_MS) {
   return async function post<T extends z.ZodType>(path: string, body: unknown, schema: T, signal?: AbortSignal): Promise<z.infer<T>> {
+    const deadline = AbortSignal.timeout(timeoutMs);
     const res = await fetchImpl(`${url}/agent/v1${path}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
-      signal,
+      signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
     });
     const text = await res.text();
     if (!res.ok) throw new ApiError(res.status, parseErrorEnvelope(res.status, text, res.headers, res.statusText));

@@ -6,6 +6,8 @@ import { z } from 'zod';
 export interface AgentConfig {
   url: string;
   token: string;
+  /** The file the token was read from, if any: kept out of claude's environment too. */
+  tokenFile?: string | null;
   dir: string;
   slots: number;
   workdirRoots: string[];
@@ -19,6 +21,8 @@ export interface AgentConfig {
   maxOutputBytes: number;
   /** Seconds between SIGINT and killing the tmux session. */
   killGraceSec: number;
+  /** Seconds the agent reports itself not ready after claude's login failed in a turn (300). */
+  authHoldSec?: number;
   logLevel: string;
 }
 
@@ -36,6 +40,10 @@ export const USAGE = `switchyard-agent — runs Switchyard tasks of one workspac
 
   SWITCHYARD_SESSION_RETENTION_SEC (300), SWITCHYARD_DIR_RETENTION_SEC (86400),
   SWITCHYARD_MAX_OUTPUT_BYTES (268435456), SWITCHYARD_LOG_LEVEL (info)
+
+  Turns run on the agent's own tmux server: tmux -S <dir>/tmux.sock attach -t sy-<task id>.
+  claude gets an allow-listed environment (ANTHROPIC_*, CLAUDE_*, provider, proxy, locale,
+  git…), never SWITCHYARD_* or the agent token.
 `;
 
 const Schema = z.object({
@@ -50,6 +58,7 @@ const Schema = z.object({
   dirRetentionSec: z.coerce.number().int().min(0),
   maxOutputBytes: z.coerce.number().int().min(1024),
   killGraceSec: z.coerce.number().min(0),
+  authHoldSec: z.coerce.number().int().min(0).max(86_400),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
 });
 
@@ -97,11 +106,12 @@ export function loadConfig(
     dirRetentionSec: env.SWITCHYARD_DIR_RETENTION_SEC ?? 86_400,
     maxOutputBytes: env.SWITCHYARD_MAX_OUTPUT_BYTES ?? 256 * 1024 * 1024,
     killGraceSec: env.SWITCHYARD_KILL_GRACE_SEC ?? 10,
+    authHoldSec: env.SWITCHYARD_AUTH_HOLD_SEC ?? 300,
     logLevel: env.SWITCHYARD_LOG_LEVEL ?? 'info',
   });
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`invalid configuration:\n${lines.join('\n')}`);
   }
-  return { ...parsed.data, url: parsed.data.url.replace(/\/+$/, '') };
+  return { ...parsed.data, url: parsed.data.url.replace(/\/+$/, ''), tokenFile: tokenFile ?? null };
 }

@@ -1,6 +1,6 @@
 import { tmuxSessionName } from '@switchyard/core';
 import type { AgentConfig } from './config.ts';
-import { tmux } from './tmux.ts';
+import type { Tmux } from './tmux.ts';
 import type { AgentFiles } from './turn/index.ts';
 
 export interface HousekeepingDeps {
@@ -10,7 +10,7 @@ export interface HousekeepingDeps {
   busy: (taskId: string) => boolean;
   /** Called when a task's files are gone, so the agent drops its turns from memory. */
   forget: (taskId: string) => void;
-  tmux?: Pick<typeof tmux, 'kill'>;
+  tmux: Pick<Tmux, 'kill'>;
 }
 
 /** Cleanup runs once a minute, or more often when retention is shorter than that. */
@@ -20,7 +20,7 @@ export const cleanupEveryMs = (c: Pick<AgentConfig, 'sessionRetentionSec'>) =>
 /** Closes finished panes after their retention and removes fully reported task dirs. */
 export async function cleanupFinished(deps: HousekeepingDeps, now = Date.now()): Promise<void> {
   const { files, config } = deps;
-  const mux = deps.tmux ?? tmux;
+  const mux = deps.tmux;
   for (const taskId of files.taskIds()) {
     const states = files.turnStates(taskId);
     if (states.some((s) => !s || (!s.reported && !s.dropped))) continue;

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { AGENT_PROTOCOL_VERSION, type AgentRegister } from '@switchyard/core';
 import type { AgentConfig } from './config.ts';
 import { run } from './exec.ts';
-import { tmux } from './tmux.ts';
+import { claudeEnv } from './turn/claude-env.ts';
+import { tmuxSocketPath, tmuxVersion as versionOfTmux } from './tmux.ts';
 
 export const AGENT_VERSION = '0.1.0';
 
@@ -40,9 +41,30 @@ export interface Readiness {
   report: AgentRegister;
 }
 
-/** Whether claude can authenticate without a prompt: an API key, an OAuth token, or a login. */
+/**
+ * A guess at a login for CLIs without `claude auth status`: an API key, an OAuth token, or a
+ * credentials file. Wrong both ways (an empty file passes; Bedrock, Vertex and
+ * ANTHROPIC_AUTH_TOKEN fail), so it is only the fallback.
+ */
 export function loggedIn(env: NodeJS.ProcessEnv = process.env, home = homedir()): boolean {
   return Boolean(env.ANTHROPIC_API_KEY || env.CLAUDE_CODE_OAUTH_TOKEN || existsSync(join(home, '.claude', '.credentials.json')));
+}
+
+/**
+ * Asks claude itself, in the environment it will run with: `claude auth status` prints JSON
+ * and exits 1 when logged out. Null when this CLI has no such command (then the fallback).
+ */
+export async function authProblem(bin: string, env: NodeJS.ProcessEnv): Promise<string | null | undefined> {
+  const r = await run(bin, ['auth', 'status'], 20_000, env);
+  let status: { loggedIn?: unknown; authMethod?: unknown; apiProvider?: unknown };
+  try {
+    status = JSON.parse(r.stdout) as typeof status;
+  } catch {
+    return undefined;
+  }
+  if (typeof status.loggedIn !== 'boolean') return undefined;
+  if (status.loggedIn) return null;
+  return `claude is not logged in (claude auth status: authMethod ${String(status.authMethod)}, provider ${String(status.apiProvider)}); log in with \`claude auth login\` or set ANTHROPIC_API_KEY`;
 }
 
 async function versionOf(bin: string): Promise<string | null> {
@@ -63,8 +85,12 @@ export async function checkReadiness(config: AgentConfig, env: NodeJS.ProcessEnv
   let claudeProblem: string | null = null;
   if (!claudeBin || !claudeVersion) {
     claudeProblem = claudeBin ? `claude at ${claudeBin} does not run (claude --version failed)` : 'no claude on PATH';
-  } else if (!simulated && !loggedIn(env)) {
-    claudeProblem = 'claude is not logged in (no ANTHROPIC_API_KEY, CLAUDE_CODE_OAUTH_TOKEN or ~/.claude/.credentials.json)';
+  } else if (!simulated) {
+    const problem = await authProblem(claudeBin, claudeEnv(env, [config.token]));
+    if (problem) claudeProblem = problem;
+    else if (problem === undefined && !loggedIn(env)) {
+      claudeProblem = 'claude is not logged in (no ANTHROPIC_API_KEY, CLAUDE_CODE_OAUTH_TOKEN or ~/.claude/.credentials.json)';
+    }
   }
   if (claudeProblem && config.simFallback) {
     const installed = installedSim();
@@ -78,8 +104,11 @@ export async function checkReadiness(config: AgentConfig, env: NodeJS.ProcessEnv
   }
   if (claudeProblem) problems.push(claudeProblem);
   const tmuxBin = which('tmux', env.PATH);
-  const tmuxVersion = tmuxBin ? await tmux.version(tmuxBin) : null;
+  const tmuxVersion = tmuxBin ? await versionOfTmux(tmuxBin) : null;
   if (!tmuxVersion) problems.push('no tmux on PATH');
+  const tmuxSocket = tmuxSocketPath(config.dir);
+  // A Unix socket path has room for 107 bytes.
+  if (Buffer.byteLength(tmuxSocket) > 100) problems.push(`the agent dir is too deep for its tmux socket (${tmuxSocket}); set a shorter SWITCHYARD_AGENT_DIR`);
   for (const root of config.workdirRoots) {
     if (!existsSync(root) || !statSync(root).isDirectory()) problems.push(`workdir root ${root} does not exist`);
   }
@@ -95,6 +124,7 @@ export async function checkReadiness(config: AgentConfig, env: NodeJS.ProcessEnv
       workdirRoots: config.workdirRoots,
       problems,
       simulated,
+      tmuxSocket,
     },
   };
 }

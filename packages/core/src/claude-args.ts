@@ -2,23 +2,41 @@ import type { Lease } from './schemas/index.ts';
 
 /**
  * The argument array for one turn of `claude -p`. It is handed to spawn() as an array, never
- * joined into a shell string; the prompt comes last, after `--`, so neither a variadic flag
- * (`--allowedTools a b`) nor a prompt that starts with a dash can be misread as an option.
+ * joined into a shell string. Every value is glued to its flag (`--model=opus`), one argument
+ * per list item (`--allowedTools=Read --allowedTools=Bash(git log:*)`), so no value — not even
+ * `--permission-mode` or `--mcp-config` — can be read as a flag; the real CLI (2.1.x) takes this
+ * form. The prompt comes last, after `--`, so a prompt that starts with a dash is still the
+ * prompt. A workspace ceiling's disallowed tools are always appended to the task's; the
+ * workspace's admin-only options (system prompt, extra dirs, MCP config, settings) follow.
  */
+/** What a retried turn says instead of its prompt, which the session already holds. */
+export const CONTINUATION_PROMPT =
+  'Continue where you stopped: your previous attempt at my last message was interrupted by an API error (a rate limit or an outage). Do not start over.';
+
 export function buildClaudeArgs(
-  turn: Pick<Lease, 'prompt' | 'sessionId' | 'resume' | 'options'>,
+  turn: Pick<Lease, 'prompt' | 'sessionId' | 'resume' | 'options' | 'ceiling' | 'workspaceOptions' | 'continuation'>,
 ): string[] {
   const o = turn.options;
-  const args = ['-p', '--output-format', 'stream-json', '--verbose'];
-  args.push(turn.resume ? '--resume' : '--session-id', turn.sessionId);
-  if (o.model) args.push('--model', o.model);
-  if (o.fallbackModel) args.push('--fallback-model', o.fallbackModel);
-  if (o.permissionMode) args.push('--permission-mode', o.permissionMode);
-  if (o.allowedTools?.length) args.push('--allowedTools', ...o.allowedTools);
-  if (o.disallowedTools?.length) args.push('--disallowedTools', ...o.disallowedTools);
-  if (o.maxTurns !== undefined) args.push('--max-turns', String(o.maxTurns));
-  if (o.maxBudgetUsd !== undefined) args.push('--max-budget-usd', String(o.maxBudgetUsd));
-  if (o.appendSystemPrompt) args.push('--append-system-prompt', o.appendSystemPrompt);
-  args.push('--', turn.prompt);
+  const args = ['-p', '--output-format=stream-json', '--verbose'];
+  const flag = (name: string, value: string | number | undefined) => {
+    if (value !== undefined && value !== '') args.push(`--${name}=${value}`);
+  };
+  flag(turn.resume ? 'resume' : 'session-id', turn.sessionId);
+  flag('model', o.model);
+  flag('fallback-model', o.fallbackModel);
+  flag('permission-mode', o.permissionMode);
+  for (const rule of o.allowedTools ?? []) flag('allowedTools', rule);
+  const disallowed = new Set([...(o.disallowedTools ?? []), ...(turn.ceiling?.disallowedTools ?? [])]);
+  for (const rule of disallowed) flag('disallowedTools', rule);
+  flag('max-turns', o.maxTurns);
+  flag('max-budget-usd', o.maxBudgetUsd);
+  flag('append-system-prompt', o.appendSystemPrompt);
+  // The workspace's admin-only options.
+  const w = turn.workspaceOptions;
+  flag('system-prompt', w?.systemPrompt ?? undefined);
+  for (const dir of w?.addDirs ?? []) flag('add-dir', dir);
+  if (w?.mcpConfig) flag('mcp-config', JSON.stringify(w.mcpConfig));
+  if (w?.settings) flag('settings', JSON.stringify(w.settings));
+  args.push('--', turn.continuation ? CONTINUATION_PROMPT : turn.prompt);
   return args;
 }

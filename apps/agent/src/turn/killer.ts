@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { tmux } from '../tmux.ts';
+import type { Tmux } from '../tmux.ts';
 import type { ExitRecord, TurnRecord } from './layout.ts';
 
 export interface KillerDeps {
@@ -8,7 +8,7 @@ export interface KillerDeps {
   /** Seconds between SIGINT to claude and closing its tmux session. */
   graceSec: number;
   logger: Logger;
-  tmux?: Pick<typeof tmux, 'has' | 'kill'>;
+  tmux: Pick<Tmux, 'has' | 'kill'>;
   signal?: (pid: number, signal: NodeJS.Signals) => void;
   now?: () => number;
   /** Lets the runner write its own exit.json before the agent writes one for it. */
@@ -21,13 +21,13 @@ export interface KillerDeps {
  * kill is in state.json, so the escalation survives an agent restart.
  */
 export class Killer {
-  private readonly tmux: Pick<typeof tmux, 'has' | 'kill'>;
+  private readonly tmux: Pick<Tmux, 'has' | 'kill'>;
   private readonly signal: (pid: number, signal: NodeJS.Signals) => void;
   private readonly now: () => number;
   private readonly pause: (ms: number) => Promise<void>;
 
   constructor(private readonly deps: KillerDeps) {
-    this.tmux = deps.tmux ?? tmux;
+    this.tmux = deps.tmux;
     this.signal = deps.signal ?? ((pid, sig) => process.kill(pid, sig));
     this.now = deps.now ?? Date.now;
     this.pause = deps.pause ?? ((ms) => new Promise((r) => setTimeout(r, ms)));

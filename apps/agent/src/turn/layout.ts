@@ -38,6 +38,11 @@ export interface RunnerSpec {
   paths: TurnPaths;
   maxOutputBytes: number;
   maxLineBytes: number;
+  /** Where claude runs: the runner enters it itself, after checking its real path is under `roots`. */
+  workdir: string;
+  roots: string[];
+  /** claude's whole environment, built from an allow-list; the runner adds nothing. */
+  env: Record<string, string>;
 }
 
 export interface ExitRecord {
@@ -117,8 +122,9 @@ export class TurnFiles {
     writeJsonAtomic(this.paths.state, state, write);
   }
 
+  /** Owner-only: the spec carries claude's environment, credentials included. */
   writeSpec(spec: RunnerSpec): void {
-    writeJsonAtomic(this.paths.spec, spec);
+    writeJsonAtomic(this.paths.spec, spec, (file, data) => writeFileSync(file, data, { mode: 0o600 }));
   }
 
   readExit(): ExitRecord | null {

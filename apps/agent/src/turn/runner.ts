@@ -1,13 +1,19 @@
 /**
- * The process tmux runs for one turn. It spawns claude with an argument array (the prompt is
- * in the spec file, never on a shell line), appends its stdout verbatim to output.jsonl, keeps
- * stderr, renders a readable view to the pane for whoever attaches, and writes exit.json when
- * claude ends. `bin/switchyard-runner.js <spec.json>` calls `main`.
+ * The process tmux runs for one turn. tmux starts it in the agent's own directory; it changes to
+ * the workdir itself (so no user text ever reaches a tmux command line, where `#(…)` and `#{…}`
+ * would be expanded), spawns claude with an argument array and exactly the environment in the
+ * spec (the prompt is in the spec file, never on a shell line), appends its stdout verbatim to
+ * output.jsonl, keeps stderr, renders a readable view to the pane for whoever attaches, and
+ * writes exit.json when claude ends — or with the reason, whatever kept claude from starting.
+ * `bin/switchyard-runner.js <spec.json>` calls `main`.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { renderLine } from '@switchyard/core';
 import { writeJsonAtomic, type ExitRecord, type RunnerSpec } from './layout.ts';
+import { truncationMarker } from './truncate.ts';
+import { resolveWorkdir } from './workdir.ts';
 
 /** Appends claude's stdout lines to output.jsonl within the spec's limits, and shows them. */
 function outputWriter(spec: RunnerSpec, out: number) {
@@ -15,10 +21,7 @@ function outputWriter(spec: RunnerSpec, out: number) {
   let truncated = false;
   return function appendLine(line: string): void {
     if (truncated) return;
-    let text = line;
-    if (Buffer.byteLength(text) > spec.maxLineBytes) {
-      text = JSON.stringify({ type: 'switchyard', subtype: 'line_truncated', bytes: Buffer.byteLength(line), head: line.slice(0, 1024) });
-    }
+    const text = Buffer.byteLength(line) > spec.maxLineBytes ? truncationMarker(line) : line;
     const bytes = Buffer.byteLength(text) + 1;
     if (written + bytes > spec.maxOutputBytes) {
       truncated = true;
@@ -31,31 +34,86 @@ function outputWriter(spec: RunnerSpec, out: number) {
   };
 }
 
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** The spec, checked for the fields the runner uses; throws saying what is wrong. */
+function readSpec(specFile: string): RunnerSpec {
+  const spec = JSON.parse(readFileSync(specFile, 'utf8')) as RunnerSpec;
+  const strings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
+  const ok =
+    typeof spec?.claudeBin === 'string' && strings(spec.args) && typeof spec.workdir === 'string' && strings(spec.roots) &&
+    typeof spec.env === 'object' && spec.env !== null && typeof spec.paths?.output === 'string';
+  if (!ok) throw new Error('it lacks claudeBin, args, workdir, roots, env or paths');
+  return spec;
+}
+
+/** Writes exit.json once, closes the files, tells the pane, and ends the runner. */
+function finisher(exitFile: string, fds: number[]) {
+  let done = false;
+  return function finish(record: Omit<ExitRecord, 'endedAt'>): void {
+    if (done) return;
+    done = true;
+    writeJsonAtomic(exitFile, { ...record, endedAt: Date.now() } satisfies ExitRecord);
+    for (const fd of fds) closeSync(fd);
+    const how = record.spawnError ?? (record.signal ? `signal ${record.signal}` : `exit code ${record.exitCode}`);
+    process.stdout.write(`\n── switchyard: claude ended (${how}) ──\n`);
+    process.exit(0);
+  };
+}
+
+/**
+ * Enters the workdir (its real path checked against the roots again: it may have changed since
+ * the agent looked) and spawns claude. Throws whatever keeps claude from starting: a NUL in an
+ * argument or the environment, a workdir gone or outside the roots.
+ */
+function spawnClaude(spec: RunnerSpec): ChildProcess {
+  const where = resolveWorkdir(spec.workdir, spec.roots);
+  if ('problem' in where) throw new Error(where.problem);
+  process.chdir(where.real);
+  return spawn(spec.claudeBin, spec.args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: where.real, env: spec.env });
+}
+
 /** Runs claude as the spec in `specFile` says, until it ends; then exits the process. */
 export function main(specFile: string | undefined = process.argv[2]): void {
   if (!specFile) {
     process.stderr.write('usage: switchyard-runner <spec.json>\n');
     process.exit(2);
   }
-  const spec = JSON.parse(readFileSync(specFile, 'utf8')) as RunnerSpec;
-  const out = openSync(spec.paths.output, 'a');
-  const err = openSync(spec.paths.stderr, 'a');
-  const appendLine = outputWriter(spec, out);
-
-  function finish(record: Omit<ExitRecord, 'endedAt'>): void {
-    writeJsonAtomic(spec.paths.exit, { ...record, endedAt: Date.now() } satisfies ExitRecord);
-    closeSync(out);
-    closeSync(err);
-    const how = record.spawnError ?? (record.signal ? `signal ${record.signal}` : `exit code ${record.exitCode}`);
-    process.stdout.write(`\n── switchyard: claude ended (${how}) ──\n`);
-    process.exit(0);
+  let spec: RunnerSpec;
+  try {
+    spec = readSpec(specFile);
+  } catch (err) {
+    // exit.json lies beside spec.json; the agent reports the turn as spawn_failed.
+    return finisher(join(dirname(specFile), 'exit.json'), [])({ exitCode: null, signal: null, spawnError: `the runner could not read its spec ${specFile}: ${message(err)}` });
   }
-
+  // claude's environment holds its credentials: once read, it is not left lying in the spec.
+  try {
+    writeJsonAtomic(specFile, { ...spec, env: {} });
+  } catch {
+    // a spec we cannot rewrite is still a spec we can run
+  }
+  let fds: number[];
+  try {
+    fds = [openSync(spec.paths.output, 'a'), openSync(spec.paths.stderr, 'a')];
+  } catch (err) {
+    return finisher(spec.paths.exit, [])({ exitCode: null, signal: null, spawnError: `the runner could not open its output: ${message(err)}` });
+  }
+  const finish = finisher(spec.paths.exit, fds);
   process.stdout.write(`── switchyard: ${spec.claudeBin} (${spec.args.length} arguments) ──\n`);
-  const child = spawn(spec.claudeBin, spec.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let child: ChildProcess;
+  try {
+    child = spawnClaude(spec);
+  } catch (err) {
+    return finish({ exitCode: null, signal: null, spawnError: `claude could not be started: ${message(err)}` });
+  }
   child.on('error', (e) => finish({ exitCode: null, signal: null, spawnError: e.message }));
   if (child.pid) writeJsonAtomic(spec.paths.pid, { pid: child.pid, runnerPid: process.pid });
+  follow(child, spec, fds, finish);
+}
 
+/** Copies claude's output to the files and the pane, and finishes once it ended and said all. */
+function follow(child: ChildProcess, spec: RunnerSpec, [out, err]: number[], finish: ReturnType<typeof finisher>): void {
+  const appendLine = outputWriter(spec, out!);
   let partial = '';
   child.stdout!.setEncoding('utf8');
   child.stdout!.on('data', (chunk: string) => {
@@ -64,7 +122,7 @@ export function main(specFile: string | undefined = process.argv[2]): void {
     for (const line of lines) appendLine(line);
   });
   child.stderr!.on('data', (chunk: Buffer) => {
-    writeSync(err, chunk);
+    writeSync(err!, chunk);
     process.stdout.write(chunk);
   });
   let stdoutDone = false;

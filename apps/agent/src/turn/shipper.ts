@@ -1,12 +1,15 @@
-import { EventsAckSchema, type OutputLine } from '@switchyard/core';
-import type { ApiPost } from '../api-client.ts';
+import { EventsAckSchema, MAX_EVENTS_BODY_BYTES, MAX_OUTPUT_LINE_BYTES, type OutputLine } from '@switchyard/core';
+import { ApiError, type ApiPost } from '../api-client.ts';
 import type { TurnRecord } from './layout.ts';
+import { isTruncationMarker, truncationMarker } from './truncate.ts';
 
-// How output is cut into POSTs. This is the one place batch sizing lives.
+// How output is cut into POSTs. This is the one place batch sizing lives. Sizes are UTF-8 bytes
+// of the JSON body as sent (escaping included), never JS characters.
 const BATCH_LINES = 500;
-const BATCH_BYTES = 512 * 1024;
-/** Per-line overhead counted against BATCH_BYTES (seq, ts, JSON punctuation). */
-const LINE_OVERHEAD = 40;
+/** A batch aims at this; one line alone may take more, up to MAX_EVENTS_BODY_BYTES. */
+const BATCH_BYTES = Math.min(512 * 1024, MAX_EVENTS_BODY_BYTES);
+/** `{"turn":…,"lines":[]}` with room to spare. */
+const ENVELOPE_BYTES = 64;
 /** Lines read but not yet acknowledged, past which reading waits for shipping. */
 const BACKLOG_LINES = 20 * BATCH_LINES;
 
@@ -17,6 +20,8 @@ const BACKLOG_LINES = 20 * BATCH_LINES;
  */
 export class Shipper {
   private pending: OutputLine[] = [];
+  /** Lowered when the API refuses a batch as too large (413): it may have a smaller limit. */
+  private maxLines = BATCH_LINES;
 
   constructor(
     private readonly post: ApiPost,
@@ -40,7 +45,10 @@ export class Shipper {
 
   /** Queues a line read from the output, unless the API already holds it. */
   offer(line: OutputLine): void {
-    if (line.seq > this.ackSeq) this.pending.push(line);
+    if (line.seq <= this.ackSeq) return;
+    // The runner already cuts long lines; this holds for output written by anything else too.
+    const tooLong = Buffer.byteLength(line.line) > MAX_OUTPUT_LINE_BYTES;
+    this.pending.push(tooLong ? { ...line, line: truncationMarker(line.line) } : line);
   }
 
   /**
@@ -52,7 +60,13 @@ export class Shipper {
     const { taskId, turn } = this.record.state.lease;
     while (this.pending.length > 0) {
       const batch = this.nextBatch();
-      const { ackSeq } = await this.post(`/tasks/${taskId}/events`, { turn, lines: batch }, EventsAckSchema);
+      let ackSeq: number;
+      try {
+        ({ ackSeq } = await this.post(`/tasks/${taskId}/events`, { turn, lines: batch }, EventsAckSchema));
+      } catch (err) {
+        if (this.shrinkAfter(err, batch)) continue;
+        throw err;
+      }
       this.acknowledge(ackSeq);
       if (ackSeq < batch.at(-1)!.seq) {
         this.rewind(ackSeq);
@@ -68,15 +82,35 @@ export class Shipper {
     this.pending = [];
   }
 
+  /** As many lines as fit the byte budget, at least one: a line is never split. */
   private nextBatch(): OutputLine[] {
     const batch: OutputLine[] = [];
-    let bytes = 0;
+    let bytes = ENVELOPE_BYTES;
     for (const l of this.pending) {
-      if (batch.length >= BATCH_LINES || (batch.length > 0 && bytes + l.line.length > BATCH_BYTES)) break;
+      // The line as it appears in the body, with its comma.
+      const size = Buffer.byteLength(JSON.stringify(l)) + 1;
+      if (batch.length >= this.maxLines || (batch.length > 0 && bytes + size > BATCH_BYTES)) break;
       batch.push(l);
-      bytes += l.line.length + LINE_OVERHEAD;
+      bytes += size;
     }
     return batch;
+  }
+
+  /**
+   * After a 413: a batch of several lines is sent again in smaller batches; a line refused alone
+   * becomes the truncation marker, so no answer of the API can hold the turn up for good.
+   * False when there is nothing left to shrink.
+   */
+  private shrinkAfter(err: unknown, batch: OutputLine[]): boolean {
+    if (!(err instanceof ApiError) || err.status !== 413) return false;
+    if (batch.length > 1) {
+      this.maxLines = Math.max(1, Math.floor(batch.length / 2));
+      return true;
+    }
+    const only = this.pending[0]!;
+    if (isTruncationMarker(only.line)) return false;
+    this.pending[0] = { ...only, line: truncationMarker(only.line) };
+    return true;
   }
 
   private acknowledge(ackSeq: number): void {

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import { tmuxSessionName, TurnClassifier, type Lease, type RunningTurn } from '@switchyard/core';
+import { tmuxSessionName, TurnClassifier, type Lease, type RunningTurn, type TurnSummary } from '@switchyard/core';
 import type { ApiPost } from '../api-client.ts';
 import type { AgentConfig } from '../config.ts';
-import type { tmux } from '../tmux.ts';
+import { createTmux, tmuxSocketPath, type Tmux } from '../tmux.ts';
 import { Killer } from './killer.ts';
 import { launchTurn } from './launcher.ts';
 import { readJson, TurnFiles, TurnRecord, type ExitRecord, type TurnPaths, type TurnState } from './layout.ts';
@@ -15,10 +15,15 @@ export interface TurnDeps {
   post: ApiPost;
   logger: Logger;
   /** Called once the end of the turn is stored: its slot is free. */
-  onFinished?: () => void;
-  /** tmux and signals, replaceable in tests. */
-  tmux?: Pick<typeof tmux, 'has' | 'kill' | 'start'>;
+  onFinished?: (summary: TurnSummary) => void;
+  /** tmux (the agent's private server by default) and signals, replaceable in tests. */
+  tmux?: Pick<Tmux, 'has' | 'kill' | 'start'>;
   signal?: (pid: number, signal: NodeJS.Signals) => void;
+}
+
+/** The tmux a turn uses: the one it was given, else the agent's private server. */
+function turnTmux(deps: TurnDeps): Pick<Tmux, 'has' | 'kill' | 'start'> {
+  return deps.tmux ?? createTmux(tmuxSocketPath(deps.config.dir));
 }
 
 /**
@@ -47,14 +52,14 @@ export class Turn {
     this.files = record.files;
     this.tailer = new Tailer(this.files.paths.output);
     this.shipper = new Shipper(deps.post, this.record);
-    this.killer = new Killer({ record: this.record, session: this.session, graceSec: deps.config.killGraceSec, logger: deps.logger, tmux: deps.tmux, signal: deps.signal });
+    this.killer = new Killer({ record: this.record, session: this.session, graceSec: deps.config.killGraceSec, logger: deps.logger, tmux: turnTmux(deps), signal: deps.signal });
     this.nextSeq = state.lease.startSeq;
     this.lastOutputAt = state.launchedAt;
   }
 
   /** A new turn from a lease: files written, tmux session started (or the spawn failure recorded). */
-  static async launch(deps: TurnDeps, lease: Lease, claudeBin: string | null): Promise<Turn> {
-    return new Turn(deps, await launchTurn({ config: deps.config, tmux: deps.tmux }, lease, claudeBin));
+  static async launch(deps: TurnDeps, lease: Lease, claudeBin: string | null, refusal: string | null = null): Promise<Turn> {
+    return new Turn(deps, await launchTurn({ config: deps.config, tmux: turnTmux(deps) }, lease, claudeBin, refusal));
   }
 
   /** A turn found on disk after a restart; null when it needs nothing more. */
@@ -105,7 +110,8 @@ export class Turn {
       await this.reportStarted();
       if (this.done) return;
       let exit = this.files.readExit();
-      this.tailer.read((line) => this.take(line), { final: exit !== null, enough: () => this.shipper.full });
+      // Until claude runs there is no output, and no line may reach the API before `started`.
+      if (this.state.startedReported || exit) this.tailer.read((line) => this.take(line), { final: exit !== null, enough: () => this.shipper.full });
       if (!exit) {
         this.killer.enforceLimits(this.lastOutputAt);
         exit = await this.killer.escalate();
@@ -122,8 +128,15 @@ export class Turn {
     }
   }
 
+  /**
+   * `started` goes out once claude runs (the runner wrote its pid) or ended: a turn whose spawn
+   * failed never started, so its retry opens the session afresh instead of resuming one that
+   * was never made.
+   */
   private async reportStarted(): Promise<void> {
-    if (this.state.startedReported || this.files.readExit()?.spawnError) return;
+    if (this.state.startedReported) return;
+    const exit = this.files.readExit();
+    if (exit?.spawnError || (!exit && this.files.readPid() === null)) return;
     const answer = await reportStarted(this.deps.post, this.state, this.session);
     if (answer.kind === 'not_current') await this.abandon('the API no longer expects this turn');
     else this.record.update({ startedReported: true });
@@ -162,7 +175,7 @@ export class Turn {
     }
     if (answer.kind === 'not_current') return this.record.update({ dropped: true });
     this.record.update({ reported: true, endedAt: exit.endedAt });
-    this.deps.onFinished?.();
+    this.deps.onFinished?.(body.summary);
     const lines = lastSeq - this.state.lease.startSeq + 1;
     this.deps.logger.info({ taskId: this.taskId, turn: this.state.lease.turn, outcome: body.outcome, exitCode: exit.exitCode, lines }, 'turn finished');
   }

@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { isTerminal } from '@switchyard/core';
 import type { Command } from '../../command.ts';
+import { attachPlan, tmuxSocketOf } from './attach-argv.ts';
 
 export const attachCommand: Command = {
   name: 'attach',
@@ -9,9 +10,9 @@ export const attachCommand: Command = {
   minArgs: 1,
   maxArgs: 1,
   description: [
-    "Every turn runs in tmux session sy-<id> on its workspace's machine. When that session exists here, this runs",
-    "'tmux attach -t sy-<id>' (detach with Ctrl-b d; the task keeps running). Otherwise it prints the command and",
-    'which workspace and host to run it on.',
+    "Every turn runs in tmux session sy-<id> on its workspace agent's own tmux server. When that session exists",
+    "here, this runs 'tmux -S <socket> attach -t sy-<id>' (detach with Ctrl-b d; the task keeps running). Otherwise",
+    'it prints the command and which workspace and host to run it on.',
   ].join('\n'),
   examples: [
     ['Watch the pane of a running task', 'switchyard task attach tsk_0abc123def'],
@@ -22,12 +23,14 @@ export const attachCommand: Command = {
     const { tmuxSession, command } = task.attach;
     const { io } = ctx;
     const tmux = 'tmux';
-    const probe = spawnSync(tmux, ['has-session', '-t', `=${tmuxSession}`], { stdio: 'ignore', env: io.env });
+    // The socket of the agent's private server, read out of the shown command; never run by a shell.
+    const plan = attachPlan(tmuxSession, tmuxSocketOf(command), Boolean(io.env.TMUX));
+    const probe = spawnSync(tmux, plan.probe, { stdio: 'ignore', env: io.env });
     if (probe.status === 0) {
-      // Inside tmux, attaching would nest sessions: switch the client instead.
-      const argv = io.env.TMUX ? ['switch-client', '-t', `=${tmuxSession}`] : ['attach-session', '-t', `=${tmuxSession}`];
+      // Inside tmux, attaching would nest sessions: on the same server switch the client instead.
+      const env = plan.unsetTmux ? { ...io.env, TMUX: undefined } : io.env;
       return new Promise<number>((resolve) => {
-        const child = spawn(tmux, argv, { stdio: 'inherit', env: io.env });
+        const child = spawn(tmux, plan.attach, { stdio: 'inherit', env });
         child.on('error', (err) => {
           io.stderr.write(`error: could not run ${tmux}: ${err.message}\n`);
           resolve(3);

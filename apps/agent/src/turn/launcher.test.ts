@@ -1,0 +1,81 @@
+// What the launcher refuses before anything reaches tmux: each refusal is an exit.json with the
+// reason, reported as `spawn_failed`, and nothing is started.
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Lease } from '@switchyard/core';
+import { launchTurn } from './launcher.ts';
+import { lease, tempDir } from './test-support.ts';
+
+const tmp = tempDir();
+const outside = mkdtempSync(join(tmpdir(), 'sy-outside-'));
+afterAll(() => {
+  tmp.remove();
+  rmSync(outside, { recursive: true, force: true });
+});
+const root = join(tmp.dir, 'root');
+mkdirSync(join(root, 'repo'), { recursive: true });
+symlinkSync('/etc', join(root, 'etc-link'));
+symlinkSync(outside, join(root, 'outside-link'));
+
+let n = 0;
+/** Launches a lease with a tmux that records what it was asked to start. */
+async function launch(patch: Partial<Lease>) {
+  const started: string[][] = [];
+  const tmux = { has: async () => false, kill: async () => undefined, start: async (_s: string, _cwd: string, argv: string[]) => (started.push(argv), null) };
+  const config = { dir: join(tmp.dir, 'agent'), workdirRoots: [root], maxOutputBytes: 1 << 20, token: 'sya_test' };
+  // Built past the schema: the agent trusts nothing in a lease, whatever the API checked.
+  const l = { ...lease({ taskId: `tsk_0000lnch${String(++n).padStart(4, '0')}`, workdir: join(root, 'repo') }), ...patch };
+  const record = await launchTurn({ config, tmux }, l, '/bin/true');
+  return { started, exit: record.files.readExit() };
+}
+
+describe('launcher refusals', () => {
+  it('starts a turn whose workdir is a real directory under the roots', async () => {
+    const { started, exit } = await launch({});
+    expect(exit).toBeNull();
+    expect(started).toHaveLength(1);
+  });
+
+  it.each([
+    ['a link to /etc', 'etc-link', '/etc'],
+    ['a link to another temp dir', 'outside-link', outside],
+  ])('refuses a workdir that is %s inside a root', async (_what, link, target) => {
+    const { started, exit } = await launch({ workdir: join(root, link) });
+    expect(started).toEqual([]);
+    expect(exit?.spawnError).toBe(`workdir ${join(root, link)} resolves to ${target} outside the roots of this agent (${root})`);
+  });
+
+  it.each([
+    ['an allowed tool that is a flag', { allowedTools: ['Read', '--permission-mode', 'bypassPermissions'] }, /allowedTools.*--permission-mode/],
+    ['a disallowed tool that is a flag', { disallowedTools: ['--mcp-config'] }, /disallowedTools.*--mcp-config/],
+    ['two rules smuggled in one', { allowedTools: ['Bash(x),Write(y)'] }, /allowedTools/],
+    ['a control character in a tool rule', { allowedTools: ['Bash(ls\u001b)'] }, /allowedTools/],
+    ['a model that is a flag', { model: '--dangerously-skip-permissions' }, /model/],
+    ['an unknown permission mode', { permissionMode: 'yolo' }, /permission mode/],
+    ['a NUL in the appended system prompt', { appendSystemPrompt: 'a\u0000b' }, /appendSystemPrompt/],
+  ])('refuses %s', async (_what, options, reason) => {
+    const { started, exit } = await launch({ options: options as Lease['options'] });
+    expect(started).toEqual([]);
+    expect(exit?.spawnError).toMatch(reason);
+  });
+
+  it('refuses an extra directory of the workspace that resolves outside the roots', async () => {
+    const workspaceOptions = { addDirs: [join(root, 'outside-link')], mcpConfig: null, settings: null, systemPrompt: null };
+    const { started, exit } = await launch({ workspaceOptions });
+    expect(started).toEqual([]);
+    expect(exit?.spawnError).toBe(`addDirs: ${join(root, 'outside-link')} resolves to ${outside} outside the roots of this agent (${root})`);
+  });
+
+  it('holds a task to the workspace ceiling the lease carries', async () => {
+    const ceiling = { permissionModes: ['plan', 'default'], allowedTools: ['Read', 'Bash(git log:*)', 'Edit'], disallowedTools: ['WebFetch'] };
+    const over = await launch({ ceiling, options: { permissionMode: 'acceptEdits' } });
+    expect(over.exit?.spawnError).toMatch(/permission mode acceptEdits is not allowed.*plan, default/);
+    const wide = await launch({ ceiling, options: { allowedTools: ['Bash(git push:*)'] } });
+    expect(wide.exit?.spawnError).toMatch(/Bash\(git push:\*\) is not covered/);
+    const within = await launch({ ceiling, options: { permissionMode: 'plan', allowedTools: ['Bash(git log:*)', 'Edit(src/**)'] } });
+    expect(within.exit).toBeNull();
+    expect(within.started).toHaveLength(1);
+  });
+});
