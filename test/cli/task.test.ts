@@ -91,7 +91,7 @@ describe('switchyard task create', () => {
 
   it('exits 2 on a wrong command line, before or after asking the API', async () => {
     const cases: Array<[string[], string]> = [
-      [['--permission-mode', 'yolo', 'x'], '--permission-mode must be one of default, acceptEdits, plan, bypassPermissions, dontAsk; got "yolo"'],
+      [['--permission-mode', 'yolo', 'x'], '--permission-mode must be one of plan, dontAsk, default, manual, acceptEdits, auto, bypassPermissions; got "yolo"'],
       [['--max-turns', '0', 'x'], '--max-turns must be at least 1; got 0'],
       [['--max-duration', 'soon', 'x'], '--max-duration takes a duration like 90s, 30m, 2h or 1d, not "soon"'],
       [['--label', 'novalue', 'x'], '--label takes key=value, not "novalue"'],

@@ -1,19 +1,43 @@
-import type { MiddlewareHandler } from 'hono';
+import type { BlockList } from 'node:net';
+import type { Context, MiddlewareHandler } from 'hono';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '@switchyard/core';
 import { findTokenBySecret, touchToken, type Db } from '@switchyard/db';
 import type { AppEnv, Principal } from './context.ts';
+import type { AuthThrottle } from './limits/auth-throttle.ts';
+import { clientAddress } from './limits/client-address.ts';
+
+/** What guards authentication: the per-address throttle and who may speak for a client. */
+export interface AuthGuard {
+  throttle: AuthThrottle;
+  trustedProxies: BlockList | null;
+}
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 const TOUCH_EVERY_MS = 60_000;
 
-/** Resolves `Authorization: Bearer …` to a principal of the expected kind, or answers 401. */
-export function authenticate(db: Db, kind: 'user' | 'agent'): MiddlewareHandler<AppEnv> {
+/** Notes a presented token that did not authenticate: logged (never the token), counted per address. */
+function failed(c: Context<AppEnv>, guard: AuthGuard | undefined, addr: string, reason: string): UnauthorizedError {
+  guard?.throttle.fail(addr);
+  c.get('logger').warn({ client: addr, method: c.req.method, path: c.req.path, reason }, 'authentication failed');
+  return new UnauthorizedError();
+}
+
+/**
+ * Resolves `Authorization: Bearer …` to a principal of the expected kind, or answers 401. A
+ * client address with too many failed attempts gets 429 for every attempt until it cools down;
+ * a request with no token at all is not an attempt.
+ */
+export function authenticate(db: Db, kind: 'user' | 'agent', guard?: AuthGuard): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const match = BEARER.exec(c.req.header('authorization') ?? '');
+    const header = c.req.header('authorization');
+    const addr = guard ? clientAddress(c, guard.trustedProxies) : 'unknown';
+    if (header !== undefined) guard?.throttle.check(addr);
+    const match = BEARER.exec(header ?? '');
     const row = match?.[1] ? findTokenBySecret(db, match[1]) : undefined;
     const now = Date.now();
     if (!row || row.revokedAt !== null || (row.expiresAt !== null && row.expiresAt <= now)) {
-      throw new UnauthorizedError();
+      if (header === undefined) throw new UnauthorizedError();
+      throw failed(c, guard, addr, !row ? 'unknown token' : row.revokedAt !== null ? 'revoked token' : 'expired token');
     }
     if (row.kind !== kind) {
       throw new UnauthorizedError(

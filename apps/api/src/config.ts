@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { parseTrustedProxies } from './limits/client-address.ts';
 
 const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
@@ -26,6 +27,25 @@ export const ConfigSchema = z.object({
   SWITCHYARD_MAX_PROMPT_BYTES: z.coerce.number().int().min(1).default(100 * 1024),
   /** Largest request body accepted, in bytes. */
   SWITCHYARD_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  /** Live streams (task output and fleet events over SSE) one token may hold open at once; 429 past it. */
+  SWITCHYARD_MAX_STREAMS_PER_TOKEN: z.coerce.number().int().min(1).default(20),
+  /** Failed authentications per client address per minute before it gets 429 for a while. */
+  SWITCHYARD_AUTH_FAILURES_PER_MIN: z.coerce.number().int().min(1).default(20),
+  /**
+   * Proxies whose `X-Forwarded-For` is believed (IPs or CIDR ranges, comma separated); empty:
+   * the TCP peer is the client.
+   */
+  SWITCHYARD_TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .refine((v) => {
+      try {
+        parseTrustedProxies(v);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'IP addresses or CIDR ranges, comma separated'),
   /** Seconds of agent silence before its work is returned to the queue or lost. */
   SWITCHYARD_AGENT_GRACE_SEC: z.coerce.number().int().min(5).default(90),
   /** Infrastructure attempts of a turn (agent lost before start, spawn failure). */
@@ -46,6 +66,9 @@ export interface Config {
   bootstrapLocal: boolean;
   maxPromptBytes: number;
   maxBodyBytes: number;
+  maxStreamsPerToken: number;
+  authFailuresPerMinute: number;
+  trustedProxies: string;
   graceSec: number;
   maxAttempts: number;
   shutdownTimeoutMs: number;
@@ -71,6 +94,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrapLocal: e.SWITCHYARD_BOOTSTRAP_LOCAL,
     maxPromptBytes: e.SWITCHYARD_MAX_PROMPT_BYTES,
     maxBodyBytes: e.SWITCHYARD_MAX_BODY_BYTES,
+    maxStreamsPerToken: e.SWITCHYARD_MAX_STREAMS_PER_TOKEN,
+    authFailuresPerMinute: e.SWITCHYARD_AUTH_FAILURES_PER_MIN,
+    trustedProxies: e.SWITCHYARD_TRUSTED_PROXIES,
     graceSec: e.SWITCHYARD_AGENT_GRACE_SEC,
     maxAttempts: e.SWITCHYARD_MAX_ATTEMPTS,
     shutdownTimeoutMs: e.SWITCHYARD_SHUTDOWN_TIMEOUT_MS,

@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { DbHandle } from '@switchyard/db';
 import type { Scheduler } from '@switchyard/scheduler';
 import type { Config } from './config.ts';
+import type { AuthGuard } from './auth.ts';
+import type { StreamSlots } from './limits/stream-slots.ts';
 import type { TaskService } from './tasks/service.ts';
 
 /** Who is calling: resolved from the bearer token by the auth middleware. */
@@ -21,7 +23,8 @@ export interface AppDeps {
   db: DbHandle;
   scheduler: Scheduler;
   logger: Logger;
-  config: Pick<Config, 'maxPromptBytes' | 'maxBodyBytes'>;
+  config: Pick<Config, 'maxPromptBytes' | 'maxBodyBytes'> &
+    Partial<Pick<Config, 'maxStreamsPerToken' | 'authFailuresPerMinute' | 'trustedProxies'>>;
   /** Pings Redis for /readyz. */
   redisPing: () => Promise<boolean>;
 }
@@ -29,6 +32,10 @@ export interface AppDeps {
 /** What every route is handed: the app's resources and the task service built on them. */
 export interface RouteDeps extends AppDeps {
   tasks: TaskService;
+  /** Throttles failed authentication per client address. */
+  authGuard: AuthGuard;
+  /** Caps live streams per token. */
+  streams: StreamSlots;
 }
 
 export interface AppEnv {

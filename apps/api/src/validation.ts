@@ -32,7 +32,9 @@ export function validationError(
   }));
   const first = issues[0];
   const where = first?.path ? `${first.path}: ` : '';
-  return new ValidationError(`${where}${first?.message ?? 'invalid request'}`, { target, issues });
+  // `field` names the first offending field (`prompt`, `allowedTools.0`, `labels.team`).
+  const field = first?.path || undefined;
+  return new ValidationError(`${where}${first?.message ?? 'invalid request'}`, { target, ...(field ? { field } : {}), issues });
 }
 
 /** The `/v1` OpenAPI routes' `defaultHook`: a failed request schema becomes our ValidationError. */

@@ -14,6 +14,7 @@ import {
 } from '@switchyard/core';
 import {
   countTasks,
+  findAgent,
   findTeam,
   findWorkspace,
   listAgents,
@@ -25,6 +26,7 @@ import {
   type TaskRow,
   type TeamRow,
   type TokenRow,
+  type TurnRow,
   type WorkspaceRow,
 } from '@switchyard/db';
 import type { Scheduler } from '@switchyard/scheduler';
@@ -34,10 +36,27 @@ const isoNow = (t: number): string => new Date(t).toISOString();
 
 const EMPTY_USAGE: Usage = { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 };
 
+/** A word for a POSIX shell, quoted only when it needs to be, so the command copy-pastes. */
+export const shellQuote = (s: string): string => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/** How to watch a turn: on the agent's private tmux server when its socket is known. */
+export function attachCommand(session: string, socket: string | null | undefined): string {
+  return socket ? `tmux -S ${shellQuote(socket)} attach -t ${session}` : `tmux attach -t ${session}`;
+}
+
+/** What a turn's stored summary says beyond its columns: refused tool calls, the todo tool. */
+function summaryOf(r: TurnRow): { denials: { toolName: string; input: unknown }[]; todoSource: TaskView['todoSource'] } {
+  const s = (r.summary ?? {}) as { denials?: { toolName?: unknown; input?: unknown }[]; todoSource?: unknown };
+  const denials = Array.isArray(s.denials) ? s.denials.map((d) => ({ toolName: String(d.toolName ?? 'unknown'), input: d.input ?? null })) : [];
+  const todoSource = s.todoSource === 'TodoWrite' || s.todoSource === 'TaskCreate' ? s.todoSource : null;
+  return { denials, todoSource };
+}
+
 export function taskView(db: Db, t: TaskRow): TaskView {
   const ws = t.workspaceId ? findWorkspace(db, t.workspaceId) : undefined;
   const team = findTeam(db, t.teamId);
   const tmux = tmuxSessionName(t.id);
+  const turns = listTurns(db, t.id).map((r) => ({ r, ...summaryOf(r) }));
   return {
     id: t.id,
     workspace: ws?.name ?? null,
@@ -59,12 +78,14 @@ export function taskView(db: Db, t: TaskRow): TaskView {
     durationMs: t.durationMs,
     usage: { ...EMPTY_USAGE, ...(t.usage ?? {}) },
     todos: (t.todos ?? []) as Todo[],
+    todoSource: turns.map((x) => x.todoSource).filter(Boolean).at(-1) ?? null,
+    permissionDenials: turns.flatMap((x) => x.denials.map((d) => ({ turn: x.r.n, ...d }))),
     error: t.errorCode ? { code: t.errorCode, message: t.errorMessage ?? t.errorCode } : null,
     rateLimitedUntil: iso(t.rateLimitedUntil),
     attempts: t.attempts,
     lastSeq: t.lastSeq,
-    turns: listTurns(db, t.id).map(
-      (r): TurnView => ({
+    turns: turns.map(
+      ({ r, denials }): TurnView => ({
         n: r.n,
         prompt: r.prompt,
         status: r.status as TurnView['status'],
@@ -77,12 +98,13 @@ export function taskView(db: Db, t: TaskRow): TaskView {
         durationMs: r.durationMs,
         startSeq: r.startSeq,
         endSeq: r.endSeq,
+        permissionDenials: denials,
         createdAt: isoNow(r.createdAt),
         startedAt: iso(r.startedAt),
         finishedAt: iso(r.finishedAt),
       }),
     ),
-    attach: { tmuxSession: tmux, command: `tmux attach -t ${tmux}` },
+    attach: { tmuxSession: tmux, command: attachCommand(tmux, t.agentId ? findAgent(db, t.agentId)?.tmuxSocket : null) },
     createdBy: t.createdBy,
     createdAt: isoNow(t.createdAt),
     updatedAt: isoNow(t.updatedAt),
@@ -123,6 +145,15 @@ export function workspaceView(db: Db, scheduler: Scheduler, ws: WorkspaceRow): W
     rateLimitScope: ws.rateLimitScope,
     labels: ws.labels,
     workdirRoots: ws.workdirRoots,
+    permissionModes: ws.permissionModes,
+    defaultPermissionMode: ws.defaultPermissionMode,
+    allowedTools: ws.allowedTools,
+    disallowedTools: ws.disallowedTools,
+    addDirs: ws.addDirs,
+    mcpConfig: ws.mcpConfig,
+    settings: ws.settings,
+    systemPrompt: ws.systemPrompt,
+    models: ws.models,
     rateLimitedUntil: iso(ws.rateLimitedUntil && ws.rateLimitedUntil > Date.now() ? ws.rateLimitedUntil : null),
     ready: problems.length === 0,
     problems,

@@ -72,6 +72,8 @@ const ws: WorkspaceView = {
   id: 'ws_1', name: 'dev', team: 'backend', maxConcurrency: 1, paused: false, pool: false, rateLimitScope: 'workspace',
   labels: { keep: 'x', old: 'y' }, workdirRoots: ['/src'], rateLimitedUntil: null, ready: true, problems: [], agent,
   running: 1, queued: 0, createdAt: iso,
+  permissionModes: ['plan', 'default'], defaultPermissionMode: 'default', allowedTools: ['Read'], disallowedTools: [],
+  addDirs: [], mcpConfig: null, settings: null, systemPrompt: null, models: [],
 };
 const token: TokenView = {
   id: 'tok_1', kind: 'user', name: 'alice', role: 'member', team: 'backend', workspace: null, defaultWorkspace: 'dev',

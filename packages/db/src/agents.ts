@@ -27,6 +27,7 @@ export function upsertAgent(
     freeSlots: info.slots,
     workdirRoots: info.workdirRoots,
     problems: info.problems,
+    tmuxSocket: info.tmuxSocket ?? null,
     lastSeenAt: now,
     lostAt: null,
   };

@@ -7,6 +7,7 @@ import {
   text,
   uniqueIndex,
 } from 'drizzle-orm/sqlite-core';
+import { DEFAULT_ALLOWED_TOOLS, DEFAULT_PERMISSION_MODES, type PermissionMode } from '@switchyard/core';
 
 // Times are epoch milliseconds; JSON columns hold small documents (labels, options, usage).
 
@@ -44,6 +45,22 @@ export const workspaces = sqliteTable(
     /** When this workspace last got a team slot: fairness goes to the longest waiting. */
     lastGrantAt: integer('last_grant_at').notNull().default(0),
     createdAt: integer('created_at').notNull(),
+    // The permission ceiling and admin-only options (migration 0001).
+    permissionModes: text('permission_modes', { mode: 'json' })
+      .$type<PermissionMode[]>()
+      .notNull()
+      .default([...DEFAULT_PERMISSION_MODES]),
+    defaultPermissionMode: text('default_permission_mode').$type<PermissionMode>().notNull().default('default'),
+    allowedTools: text('allowed_tools', { mode: 'json' })
+      .$type<string[]>()
+      .notNull()
+      .default([...DEFAULT_ALLOWED_TOOLS]),
+    disallowedTools: text('disallowed_tools', { mode: 'json' }).$type<string[]>().notNull().default([]),
+    addDirs: text('add_dirs', { mode: 'json' }).$type<string[]>().notNull().default([]),
+    mcpConfig: text('mcp_config', { mode: 'json' }).$type<Record<string, unknown>>(),
+    settings: text('settings', { mode: 'json' }).$type<Record<string, unknown>>(),
+    systemPrompt: text('system_prompt'),
+    models: text('models', { mode: 'json' }).$type<string[]>().notNull().default([]),
   },
   (t) => [index('workspaces_team').on(t.teamId)],
 );
@@ -68,6 +85,8 @@ export const agents = sqliteTable(
     registeredAt: integer('registered_at').notNull(),
     /** Set when the agent went past its grace period; cleared when it syncs again. */
     lostAt: integer('lost_at'),
+    /** The agent's private tmux server socket, for the attach command (migration 0001). */
+    tmuxSocket: text('tmux_socket'),
   },
   (t) => [index('agents_workspace').on(t.workspaceId)],
 );

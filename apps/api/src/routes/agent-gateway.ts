@@ -9,10 +9,12 @@ import {
   SyncRequestSchema,
   TurnFinishedSchema,
   TurnStartedSchema,
+  type AgentCommand,
   type AgentRegisterResponse,
+  type RunningTurn,
   type SyncResponse,
 } from '@switchyard/core';
-import { findAgent, findWorkspace, touchAgent, upsertAgent } from '@switchyard/db';
+import { findAgent, findTask, findWorkspace, touchAgent, upsertAgent } from '@switchyard/db';
 import { authenticate } from '../auth.ts';
 import type { AppEnv, RouteDeps } from '../context.ts';
 import { readJson } from '../validation.ts';
@@ -25,7 +27,7 @@ export function agentGatewayRoutes(deps: RouteDeps) {
   const app = new Hono<AppEnv>();
   const { db: h, scheduler, tasks } = deps;
   const db = h.db;
-  app.use('*', authenticate(db, 'agent'));
+  app.use('*', authenticate(db, 'agent', deps.authGuard));
 
   app.post('/register', async (c) => {
     const body = await readJson(c, AgentRegisterSchema);
@@ -43,6 +45,21 @@ export function agentGatewayRoutes(deps: RouteDeps) {
     return c.json(res);
   });
 
+  /**
+   * An agent's turns split into its workspace's tasks and the rest. The rest — another
+   * workspace's task or none at all — get one and the same answer, so a sync reveals nothing
+   * about tasks that are not the agent's.
+   */
+  const splitRunning = (workspaceId: string, running: RunningTurn[]): { own: RunningTurn[]; strangers: AgentCommand[] } => {
+    const own: RunningTurn[] = [];
+    const strangers: AgentCommand[] = [];
+    for (const r of running) {
+      if (findTask(db, r.taskId)?.workspaceId === workspaceId) own.push(r);
+      else strangers.push({ type: 'abandon', taskId: r.taskId, reason: 'unknown task' });
+    }
+    return { own, strangers };
+  };
+
   app.post('/sync', async (c) => {
     const body = await readJson(c, SyncRequestSchema);
     const workspaceId = workspaceOf(c);
@@ -55,7 +72,8 @@ export function agentGatewayRoutes(deps: RouteDeps) {
     for (;;) {
       touchAgent(db, agent.id, body.freeSlots);
       if (wasLost) scheduler.hub.emit('agent', { agentId: agent.id, workspaceId, online: true });
-      const commands = await scheduler.heartbeat(agent.id, body.running, startedAt);
+      const { own, strangers } = splitRunning(workspaceId, body.running);
+      const commands = [...(await scheduler.heartbeat(agent.id, own, startedAt)), ...strangers];
       const leases = body.freeSlots > 0 ? await scheduler.lease(agent.id, body.freeSlots) : [];
       const left = deadline - Date.now();
       if (commands.length > 0 || leases.length > 0 || left <= 0 || signal.aborted) {

@@ -1,10 +1,11 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { isTerminal, SwitchyardError, tmuxSessionName, ValidationError, type TaskStatus } from '@switchyard/core';
-import { findTask, findWorkspace, listTasks, listTurns, readOutput, tailOutput, type TaskRow } from '@switchyard/db';
-import { authenticate, canSee } from '../auth.ts';
+import { Identifier, isTerminal, ProseText, SwitchyardError, tmuxSessionName, ValidationError, type TaskStatus } from '@switchyard/core';
+import { findAgent, findTask, findWorkspace, listTasks, listTurns, readOutput, tailOutput, type TaskRow } from '@switchyard/db';
+import { assertCanWrite, authenticate, canSee } from '../auth.ts';
 import type { AppEnv, Principal, RouteDeps } from '../context.ts';
 import { MalformedJsonError, readJson, type Issue } from '../validation.ts';
+import { attachCommand } from '../views.ts';
 
 /**
  * The seed API's four statuses, from Switchyard's nine. The seed server judged a task by its
@@ -42,8 +43,8 @@ const PROMPT_REQUIRED = { error: 'prompt is required' };
 /** The seed's body: a non-blank prompt, an optional workdir; other fields are ignored, as the seed did. */
 const PromptBody = z.object(
   {
-    prompt: z.string(PROMPT_REQUIRED).refine((s) => s.trim() !== '', PROMPT_REQUIRED),
-    workdir: z.string({ error: 'workdir must be a string' }).optional(),
+    prompt: z.string(PROMPT_REQUIRED).refine((s) => s.trim() !== '', PROMPT_REQUIRED).pipe(ProseText()),
+    workdir: z.string({ error: 'workdir must be a string' }).pipe(Identifier(4096)).optional(),
   },
   PROMPT_REQUIRED,
 );
@@ -75,14 +76,16 @@ export function claudeTaskApiRoutes(deps: RouteDeps) {
     if (err instanceof SeedError) return c.json({ error: err.message }, err.status);
     if (err instanceof ValidationError) return c.json({ error: seedMessage(err) }, 400);
     if (err instanceof SwitchyardError) {
-      const status = ([400, 401, 404, 409, 413, 429].includes(err.status) ? err.status : 400) as 400;
+      // 403 too: a viewer's write, or a task over its workspace's ceiling, is refused as such.
+      const status = ([400, 401, 403, 404, 409, 413, 429, 503].includes(err.status) ? err.status : 400) as 400;
+      if (typeof err.details?.retryAfterSec === 'number') c.header('Retry-After', String(err.details.retryAfterSec));
       return c.json({ error: err.message }, status);
     }
     c.get('logger')?.error({ err }, 'claude task api error');
     return c.json({ error: 'Internal server error' }, 500);
   });
   app.notFound((c) => c.json({ error: 'Not found' }, 404));
-  app.use('*', authenticate(db, 'user'));
+  app.use('*', authenticate(db, 'user', deps.authGuard));
 
   function visible(p: Principal, id: string): TaskRow {
     const t = findTask(db, id);
@@ -177,10 +180,14 @@ export function claudeTaskApiRoutes(deps: RouteDeps) {
   });
 
   app.post('/tasks/:id/prepare-terminal', (c) => {
-    const t = visible(c.get('principal'), c.req.param('id'));
+    const p = c.get('principal');
+    const t = visible(p, c.req.param('id'));
+    // Attaching lets the holder type into claude's pane: a write, so not for viewers.
+    assertCanWrite(p, t.teamId, 'task', t.id);
     const session = tmuxSessionName(t.id);
     const ws = t.workspaceId ? findWorkspace(db, t.workspaceId) : undefined;
-    return c.json({ task_id: t.id, tmux_session: session, command: `tmux attach -t ${session}`, workspace: ws?.name ?? null });
+    const command = attachCommand(session, t.agentId ? findAgent(db, t.agentId)?.tmuxSocket : null);
+    return c.json({ task_id: t.id, tmux_session: session, command, workspace: ws?.name ?? null });
   });
 
   return app;

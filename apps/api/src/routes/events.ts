@@ -2,18 +2,19 @@ import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { findWorkspace, type TaskRow } from '@switchyard/db';
 import { canSee } from '../auth.ts';
-import type { AppDeps, AppEnv } from '../context.ts';
+import type { AppEnv, RouteDeps } from '../context.ts';
 import { KEEP_ALIVE_MS, Waker } from '../waker.ts';
 
 /**
  * `GET /v1/events`: fleet changes as server-sent events — `task` (status changes), `agent`
  * (online/offline), `workspace` (rate limits) — limited to the teams the token may see.
  */
-export function fleetEventRoutes(deps: AppDeps) {
+export function fleetEventRoutes(deps: RouteDeps) {
   const app = new Hono<AppEnv>();
   const db = deps.db.db;
   app.get('/events', (c) => {
     const p = c.get('principal');
+    const release = deps.streams.acquire(p.tokenId);
     return streamSSE(c, async (stream) => {
       const hub = deps.scheduler.hub;
       const queue: { event: string; data: unknown }[] = [];
@@ -59,6 +60,7 @@ export function fleetEventRoutes(deps: AppDeps) {
         hub.off('task', onTask);
         hub.off('agent', onAgent);
         hub.off('workspace', onWorkspace);
+        release();
       }
     });
   });

@@ -50,7 +50,14 @@ export function taskEventRoutes(deps: RouteDeps) {
         const done = isTerminal(task.status as TaskStatus) && nextAfter >= task.lastSeq;
         return c.json({ events, nextAfter, status: task.status as TaskStatus, done }, 200);
       }
-      return streamSSE(c, (stream) => streamTask(deps, stream, task.id, after));
+      const release = deps.streams.acquire(c.get('principal').tokenId);
+      return streamSSE(c, async (stream) => {
+        try {
+          await streamTask(deps, stream, task.id, after);
+        } finally {
+          release();
+        }
+      });
     },
   );
 

@@ -1,21 +1,38 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import {
   ConflictError,
+  DEFAULT_PERMISSION_MODES,
   NotFoundError,
+  type WorkspacePatch,
   TokenCreatedSchema,
   WorkspaceCreateSchema,
   WorkspacePatchSchema,
   WorkspaceViewSchema,
 } from '@switchyard/core';
 import { findTeam, findWorkspace, insertToken, insertWorkspace, listWorkspaces, updateWorkspace, writeAudit, type WorkspaceRow } from '@switchyard/db';
-import { assertAdmin, assertCanWrite, canSee } from '../auth.ts';
+import { assertAdmin, assertVisible, canSee } from '../auth.ts';
 import type { Principal, RouteDeps } from '../context.ts';
 import { tokenView, workspaceView } from '../views.ts';
-import { checkWorkdir } from '../workdir.ts';
+import { assertMayPatch, checkWorkspaceSettings } from '../workspace-policy.ts';
 import { ErrorResponses, jsonBody, ok, RefParam, v1Router } from './openapi.ts';
 
 /** Roots a new workspace allows when none are given: the usual homes of workspace pods. */
 export const DEFAULT_WORKDIR_ROOTS = ['/home', '/tmp', '/workspace'];
+
+/** What a new workspace's ceiling is checked against before its own fields are applied. */
+const NEW_WORKSPACE = {
+  workdirRoots: DEFAULT_WORKDIR_ROOTS,
+  permissionModes: [...DEFAULT_PERMISSION_MODES],
+  defaultPermissionMode: 'default' as const,
+  addDirs: [],
+};
+
+/** A patch as the audit log keeps it: admin documents (they may hold credentials) by name only. */
+const auditable = (patch: WorkspacePatch): Record<string, unknown> => {
+  const out: Record<string, unknown> = { ...patch };
+  for (const k of ['mcpConfig', 'settings', 'systemPrompt'] as const) if (k in patch) out[k] = '(changed)';
+  return out;
+};
 
 /** `/v1/workspaces`: list, get, create (admin), patch limits, issue an agent token (admin). */
 export function workspaceRoutes(deps: RouteDeps) {
@@ -70,18 +87,10 @@ export function workspaceRoutes(deps: RouteDeps) {
       const team = findTeam(db, body.team);
       if (!team) throw new NotFoundError('team', body.team);
       if (findWorkspace(db, body.name)) throw new ConflictError(`workspace ${body.name} exists`);
-      const roots = (body.workdirRoots ?? DEFAULT_WORKDIR_ROOTS).map((r) => checkWorkdir(r, ['/']));
+      const { name, team: _t, ...rest } = body;
+      const settings = checkWorkspaceSettings(NEW_WORKSPACE, { ...rest, workdirRoots: body.workdirRoots ?? DEFAULT_WORKDIR_ROOTS });
       const ws = h.tx(() => {
-        const w = insertWorkspace(db, {
-          name: body.name,
-          teamId: team.id,
-          maxConcurrency: body.maxConcurrency ?? 1,
-          paused: body.paused ?? false,
-          pool: body.pool ?? false,
-          rateLimitScope: body.rateLimitScope ?? 'workspace',
-          labels: body.labels ?? {},
-          workdirRoots: roots,
-        });
+        const w = insertWorkspace(db, { ...settings, name, teamId: team.id, workdirRoots: settings.workdirRoots! });
         writeAudit(db, { actor: p.name, teamId: team.id, action: 'workspace.created', targetType: 'workspace', targetId: w.id, details: { name: w.name, team: team.name } });
         return w;
       });
@@ -93,7 +102,8 @@ export function workspaceRoutes(deps: RouteDeps) {
     createRoute({
       method: 'patch',
       path: '/workspaces/{ref}',
-      summary: 'Change concurrency, pause, pool membership, rate-limit scope, labels or roots; takes effect at once',
+      summary: 'Change a workspace; takes effect at once',
+      description: 'Admins change any field. A member of the team may change only `labels` and `paused`; any other field answers 403 naming it.',
       request: { params: RefParam, body: jsonBody(WorkspacePatchSchema) },
       responses: { 200: ok(WorkspaceViewSchema), ...ErrorResponses },
     }),
@@ -102,11 +112,12 @@ export function workspaceRoutes(deps: RouteDeps) {
       const { ref } = c.req.valid('param');
       const patch = c.req.valid('json');
       const ws = visible(p, ref);
-      assertCanWrite(p, ws.teamId, 'workspace', ref);
-      if (patch.workdirRoots) patch.workdirRoots = patch.workdirRoots.map((r) => checkWorkdir(r, ['/']));
+      assertVisible(p, ws.teamId, 'workspace', ref);
+      assertMayPatch(p, patch);
+      const checked = checkWorkspaceSettings(ws, patch);
       const row = h.tx(() => {
-        const r = updateWorkspace(db, ws.id, patch);
-        writeAudit(db, { actor: p.name, teamId: ws.teamId, action: 'workspace.updated', targetType: 'workspace', targetId: ws.id, details: patch });
+        const r = updateWorkspace(db, ws.id, checked);
+        writeAudit(db, { actor: p.name, teamId: ws.teamId, action: 'workspace.updated', targetType: 'workspace', targetId: ws.id, details: auditable(checked) });
         return r;
       });
       await scheduler.workspaceChanged(row);

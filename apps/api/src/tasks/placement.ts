@@ -1,5 +1,5 @@
 import { NotFoundError, ValidationError } from '@switchyard/core';
-import { findTeam, findWorkspace, listWorkspaces, type Db } from '@switchyard/db';
+import { findTeam, findWorkspace, listWorkspaces, type Db, type WorkspaceRow } from '@switchyard/db';
 import { assertCanWrite, canSee } from '../auth.ts';
 import type { Principal } from '../context.ts';
 
@@ -9,6 +9,8 @@ export interface Placement {
   workspaceId: string | null;
   /** The roots its workdir must lie under. */
   roots: string[];
+  /** Every workspace it may run in: their ceilings all bound it. */
+  workspaces: WorkspaceRow[];
 }
 
 /**
@@ -26,7 +28,7 @@ export function placeTask(db: Db, p: Principal, where: { workspace?: string; tea
       }
     }
     assertCanWrite(p, ws.teamId, 'workspace', where.workspace);
-    return { teamId: ws.teamId, workspaceId: ws.id, roots: ws.workdirRoots };
+    return { teamId: ws.teamId, workspaceId: ws.id, roots: ws.workdirRoots, workspaces: [ws] };
   }
   if (where.team) {
     const team = findTeam(db, where.team);
@@ -36,7 +38,7 @@ export function placeTask(db: Db, p: Principal, where: { workspace?: string; tea
     if (pool.length === 0) {
       throw new ValidationError(`team ${team.name} has no pool workspaces`, { field: 'team' });
     }
-    return { teamId: team.id, workspaceId: null, roots: [...new Set(pool.flatMap((w) => w.workdirRoots))] };
+    return { teamId: team.id, workspaceId: null, roots: [...new Set(pool.flatMap((w) => w.workdirRoots))], workspaces: pool };
   }
   if (p.defaultWorkspaceId) return placeTask(db, p, { workspace: p.defaultWorkspaceId });
   throw new ValidationError('say where the task runs: "workspace" or "team"', { field: 'workspace' });

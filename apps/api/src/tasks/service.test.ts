@@ -31,7 +31,8 @@ describe('TaskService.create', () => {
     const { task, replayed } = await tasks.create(h.admin, body({ priority: 5, model: 'sonnet', maxTurns: 3 }));
     expect(replayed).toBe(false);
     expect(task).toMatchObject({ status: 'queued', prompt: 'hello', workdir: '/tmp', priority: 5, workspaceId: h.workspace.id, teamId: h.team.id, createdBy: h.admin.tokenId });
-    expect(task.options).toEqual({ model: 'sonnet', maxTurns: 3 });
+    // The workspace's default permission mode is recorded when the task names none.
+    expect(task.options).toEqual({ model: 'sonnet', maxTurns: 3, permissionMode: 'default' });
     expect(auditOf(task.id)).toEqual([
       expect.objectContaining({ action: 'task.created', actor: 'root', targetType: 'task', targetId: task.id, teamId: h.team.id }),
     ]);

@@ -2,18 +2,31 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
   ConflictError,
+  MAX_OUTPUT_LINE_BYTES,
   newId,
   NotFoundError,
   PayloadTooLargeError,
+  utf8Bytes,
+  ValidationError,
   type EventsBatch,
   type TaskCreate,
 } from '@switchyard/core';
-import { appendOutput, findTask, findTaskByIdempotencyKey, type DbHandle, type TaskRow } from '@switchyard/db';
+import {
+  appendOutput,
+  findTask,
+  findTaskByIdempotencyKey,
+  findWorkspace,
+  listWorkspaces,
+  type DbHandle,
+  type TaskRow,
+  type WorkspaceRow,
+} from '@switchyard/db';
 import type { Scheduler } from '@switchyard/scheduler';
 import { assertCanWrite, canSee } from '../auth.ts';
 import type { Config } from '../config.ts';
 import type { Principal } from '../context.ts';
 import { checkWorkdir } from '../workdir.ts';
+import { withinCeiling } from './permissions.ts';
 import { placeTask } from './placement.ts';
 
 export interface TaskServiceDeps {
@@ -37,6 +50,21 @@ export interface Created {
   task: TaskRow;
   /** True when an earlier request with the same Idempotency-Key created it. */
   replayed: boolean;
+}
+
+/** How far past the stored output a batch may reach: a few batches in flight, no more. */
+export const MAX_SEQ_AHEAD = 50_000;
+
+/** Every line at most the per-line limit, every seq within reach of what is stored. */
+function assertBatchInBounds(batch: EventsBatch, lastSeq: number): void {
+  batch.lines.forEach((l, i) => {
+    if (l.seq > lastSeq + MAX_SEQ_AHEAD) {
+      throw new ValidationError(`seq ${l.seq} is too far past the stored output (${lastSeq})`, { field: `lines.${i}.seq`, lastSeq });
+    }
+    if (utf8Bytes(l.line) > MAX_OUTPUT_LINE_BYTES) {
+      throw new PayloadTooLargeError(`line ${l.seq} is over ${MAX_OUTPUT_LINE_BYTES} bytes`, { field: `lines.${i}.line`, limit: MAX_OUTPUT_LINE_BYTES });
+    }
+  });
 }
 
 const requestHash = (body: unknown): string => createHash('sha256').update(JSON.stringify(body)).digest('hex');
@@ -80,7 +108,8 @@ export class TaskService {
 
     const place = placeTask(this.deps.db.db, p, body);
     const workdir = checkWorkdir(body.workdir ?? place.roots[0]!, place.roots);
-    const { workspace, team, prompt, priority, labels, maxDurationSec, idleTimeoutSec, workdir: _d, ...options } = body;
+    const { workspace, team, prompt, priority, labels, maxDurationSec, idleTimeoutSec, workdir: _d, ...asked } = body;
+    const options = withinCeiling(place.workspaces, asked);
     const values = {
       id: newId('tsk'),
       teamId: place.teamId,
@@ -120,6 +149,8 @@ export class TaskService {
   async followUp(p: Principal, taskId: string, prompt: string, via: Via = {}): Promise<TaskRow> {
     const task = this.writableTask(p, taskId);
     this.assertPromptSize(prompt);
+    // A follow-up carries no options: the task's own are checked again against today's ceiling.
+    withinCeiling(this.workspacesOf(task), task.options);
     const audit = { actor: p.name, teamId: task.teamId, action: 'task.messaged', targetType: 'task', targetId: task.id, details: viaDetails(via) };
     return this.deps.scheduler.followUp(task.id, prompt, p.name, audit);
   }
@@ -139,13 +170,21 @@ export class TaskService {
    */
   ingestOutput(workspaceId: string, taskId: string, batch: EventsBatch): number {
     const { db: h, scheduler } = this.deps;
-    this.agentTask(workspaceId, taskId);
+    const task = this.agentTask(workspaceId, taskId);
+    assertBatchInBounds(batch, task.lastSeq);
     const { before, ackSeq } = h.tx(() => {
       const lastSeq = findTask(h.db, taskId)!.lastSeq;
       return { before: lastSeq, ackSeq: appendOutput(h.db, taskId, batch.turn, batch.lines, lastSeq) };
     });
     if (ackSeq > before) scheduler.hub.emit('output', { taskId, lastSeq: ackSeq });
     return ackSeq;
+  }
+
+  /** The workspace a task runs in, or its team's pool while it waits for one. */
+  private workspacesOf(task: TaskRow): WorkspaceRow[] {
+    const db = this.deps.db.db;
+    if (task.workspaceId) return [findWorkspace(db, task.workspaceId)!];
+    return listWorkspaces(db, task.teamId).filter((w) => w.pool);
   }
 
   private writableTask(p: Principal, taskId: string): TaskRow {

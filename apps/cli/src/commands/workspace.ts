@@ -1,4 +1,4 @@
-import { RATE_LIMIT_SCOPES, type WorkspaceCreate, type WorkspacePatch, type WorkspaceView } from '@switchyard/core';
+import { PERMISSION_MODES, RATE_LIMIT_SCOPES, type PermissionMode, type WorkspaceCreate, type WorkspacePatch, type WorkspaceView } from '@switchyard/core';
 import type { Command, Flags, Group } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { paint } from '../format/color.ts';
@@ -34,6 +34,12 @@ function workspaceDetails(w: WorkspaceView, now: number): string {
     ['Concurrency', `${w.running} running of ${w.maxConcurrency}, ${w.queued} queued`],
     ['Rate limits', `scope ${w.rateLimitScope}${w.rateLimitedUntil ? `, limited until ${w.rateLimitedUntil} (${ago(w.rateLimitedUntil, now)})` : ''}`],
     ['Workdir roots', w.workdirRoots.join('\n')],
+    ['Permission modes', `${w.permissionModes.join(', ')} (default ${w.defaultPermissionMode})`],
+    ['Allowed tools', w.allowedTools.join(' ') || null],
+    ['Disallowed tools', w.disallowedTools.join(' ') || null],
+    ['Extra dirs', w.addDirs.join('\n') || null],
+    ['Models', w.models.join(' ') || 'any'],
+    ['Admin options', [w.mcpConfig && 'mcpConfig', w.settings && 'settings', w.systemPrompt && 'systemPrompt'].filter(Boolean).join(', ') || null],
     ['Labels', Object.entries(w.labels).map(([k, v]) => `${k}=${v}`).join(' ') || null],
     ['Agent', a ? `${a.hostname} (${a.online ? 'online' : 'offline'}, last seen ${ago(a.lastSeenAt, now)})` : 'none registered'],
     ['Agent version', a ? `${a.agentVersion}; claude ${a.claudeVersion ?? 'missing'}${a.simulated ? ' (claude-sim)' : ''}; tmux ${a.tmuxVersion ?? 'missing'}` : null],
@@ -49,7 +55,22 @@ const SETTINGS = {
   pool: { type: 'boolean', negatable: true, help: "take tasks sent to the team (--team) as well" },
   'rate-limit-scope': { type: 'string', value: 'SCOPE', help: `who waits out a rate limit: ${RATE_LIMIT_SCOPES.join(' or ')} (team when all share one API key)` },
   'workdir-root': { type: 'string', multiple: true, value: 'DIR', help: 'directory task workdirs must lie under (replaces the list)' },
+  'permission-mode': { type: 'string', multiple: true, value: 'MODE', help: `a mode tasks may pick (replaces the list): ${PERMISSION_MODES.join(', ')}` },
+  'default-permission-mode': { type: 'string', value: 'MODE', help: 'the mode of a task that names none (one of the allowed)' },
+  'allowed-tool': { type: 'string', multiple: true, value: 'RULE', help: 'ceiling of tool rules tasks may allow, e.g. Read or "Bash(git log:*)" (replaces the list)' },
+  'disallowed-tool': { type: 'string', multiple: true, value: 'RULE', help: 'tool rule always denied (replaces the list)' },
+  'add-dir': { type: 'string', multiple: true, value: 'DIR', help: 'extra directory claude may use, under the roots (replaces the list)' },
+  model: { type: 'string', multiple: true, value: 'MODEL', help: 'a model tasks may choose (replaces the list; none: any)' },
 } as const;
+
+/** A repeatable flag's values when given, each one of `choices`. */
+function modesFrom(flags: Flags): PermissionMode[] | undefined {
+  if (!flags.has('permission-mode')) return undefined;
+  const modes = flags.all('permission-mode');
+  const bad = modes.find((m) => !(PERMISSION_MODES as readonly string[]).includes(m));
+  if (bad) throw new UsageError(`--permission-mode must be one of ${PERMISSION_MODES.join(', ')}; got "${bad}"`);
+  return modes as PermissionMode[];
+}
 
 function settingsFrom(flags: Flags): WorkspacePatch {
   const patch: WorkspacePatch = {
@@ -58,6 +79,12 @@ function settingsFrom(flags: Flags): WorkspacePatch {
     pool: flags.toggle('pool'),
     rateLimitScope: flags.choice('rate-limit-scope', RATE_LIMIT_SCOPES),
     workdirRoots: flags.has('workdir-root') ? flags.all('workdir-root') : undefined,
+    permissionModes: modesFrom(flags),
+    defaultPermissionMode: flags.choice('default-permission-mode', PERMISSION_MODES),
+    allowedTools: flags.has('allowed-tool') ? flags.all('allowed-tool') : undefined,
+    disallowedTools: flags.has('disallowed-tool') ? flags.all('disallowed-tool') : undefined,
+    addDirs: flags.has('add-dir') ? flags.all('add-dir') : undefined,
+    models: flags.has('model') ? flags.all('model') : undefined,
   };
   if (patch.workdirRoots?.some((d) => !d.startsWith('/'))) throw new UsageError('--workdir-root takes absolute directories');
   for (const k of Object.keys(patch) as Array<keyof WorkspacePatch>) if (patch[k] === undefined) delete patch[k];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ClaudeOptionsSchema } from './options.ts';
+import { ClaudeOptionsSchema, WorkspaceClaudeOptionsSchema } from './options.ts';
 import { OutputLineSchema, TURN_OUTCOMES, TodoSchema, UsageSchema } from './tasks.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -19,6 +19,8 @@ export const AgentRegisterSchema = z.strictObject({
   problems: z.array(z.string().max(500)).max(32),
   /** True when the agent runs claude-sim in place of claude. */
   simulated: z.boolean(),
+  /** The agent's private tmux server socket: `tmux -S <socket> attach -t sy-<taskId>`. */
+  tmuxSocket: z.string().max(4096).optional(),
 });
 export type AgentRegister = z.infer<typeof AgentRegisterSchema>;
 
@@ -49,6 +51,18 @@ export const SyncRequestSchema = z.strictObject({
 });
 export type SyncRequest = z.infer<typeof SyncRequestSchema>;
 
+/**
+ * The workspace's permission ceiling, as the API checked the task against it; the agent checks
+ * again before it spawns. `allowedTools: null` means the workspace sets no tool ceiling.
+ */
+export const LeaseCeilingSchema = z.object({
+  permissionModes: z.array(z.string()),
+  allowedTools: z.array(z.string()).nullable(),
+  /** Always passed to claude, after the task's own. */
+  disallowedTools: z.array(z.string()),
+});
+export type LeaseCeiling = z.infer<typeof LeaseCeilingSchema>;
+
 /** One turn to run: everything the agent needs, so it never calls back mid-turn. */
 export const LeaseSchema = z.object({
   taskId: z.string(),
@@ -64,6 +78,15 @@ export const LeaseSchema = z.object({
   idleTimeoutSec: z.int().nullable(),
   /** Seq of the first output line of this turn (seq continues across turns). */
   startSeq: z.int().min(1),
+  /** The workspace's ceiling; absent from APIs that do not send it. */
+  ceiling: LeaseCeilingSchema.optional(),
+  /** The workspace's admin-only options (`--add-dir`, `--mcp-config`, `--settings`, `--system-prompt`). */
+  workspaceOptions: WorkspaceClaudeOptionsSchema.omit({ models: true }).optional(),
+  /**
+   * An earlier attempt of this turn already ran claude, so the session holds the prompt: resume it
+   * with a short continuation instead of sending the prompt twice (protocol 1.1).
+   */
+  continuation: z.boolean().optional(),
 });
 export type Lease = z.infer<typeof LeaseSchema>;
 
@@ -86,6 +109,13 @@ export type SyncResponse = z.infer<typeof SyncResponseSchema>;
  */
 export const MAX_OUTPUT_LINE_BYTES = 128 * 1024;
 
+/**
+ * Max bytes of an events body, and so the agent's batch budget: one line of
+ * MAX_OUTPUT_LINE_BYTES whose every byte JSON escapes to 6 (`\u0001`), plus the envelope. Any
+ * single line the runner keeps therefore always fits one batch.
+ */
+export const MAX_EVENTS_BODY_BYTES = MAX_OUTPUT_LINE_BYTES * 6 + 64 * 1024;
+
 export const EventsBatchSchema = z.strictObject({
   turn: z.int().min(1),
   lines: z.array(OutputLineSchema).min(1).max(5000),
@@ -104,13 +134,22 @@ export const TurnStartedSchema = z.strictObject({
 
 export const RateLimitInfoSchema = z.object({
   /** Epoch ms when the limit resets, null when unknown. */
-  resetsAt: z.number().nullable(),
+  resetsAt: z.number().min(0).max(1e14).nullable(),
   kind: z.string().nullable(),
   message: z.string().nullable(),
 });
 export type RateLimitInfo = z.infer<typeof RateLimitInfoSchema>;
 
 /** What a turn amounted to, read from its stream-json, not from its exit code. */
+/** A tool call claude's permission mode refused, as the result's `permission_denials` lists it. */
+export const PermissionDenialSchema = z.object({
+  toolName: z.string().max(200),
+  toolUseId: z.string().max(200).nullable(),
+  /** The tool's input, cut to 4 KiB of JSON. */
+  input: z.unknown(),
+});
+export type PermissionDenial = z.infer<typeof PermissionDenialSchema>;
+
 export const TurnSummarySchema = z.object({
   sessionId: z.string().nullable(),
   claudeVersion: z.string().nullable(),
@@ -118,16 +157,24 @@ export const TurnSummarySchema = z.object({
   resultSubtype: z.string().nullable(),
   isError: z.boolean().nullable(),
   result: z.string().nullable(),
-  costUsd: z.number().nullable(),
-  numTurns: z.int().nullable(),
-  durationMs: z.int().nullable(),
+  costUsd: z.number().min(0).max(100_000).nullable(),
+  numTurns: z.int().min(0).max(1_000_000).nullable(),
+  durationMs: z.int().min(0).max(31 * 24 * 3600 * 1000).nullable(),
   usage: UsageSchema.nullable(),
-  todos: z.array(TodoSchema).nullable(),
+  todos: z.array(TodoSchema).max(1000).nullable(),
   /** `assistant.error` or an API error kind: rate_limit, authentication_failed, billing_error, … */
   errorKind: z.string().nullable(),
   rateLimit: RateLimitInfoSchema.nullable(),
-  apiRetries: z.int(),
-  permissionDenials: z.int(),
+  apiRetries: z.int().min(0).max(1_000_000),
+  permissionDenials: z.int().min(0).max(1_000_000),
+  /** The refused tool calls themselves (protocol 1.1; a 1.0 agent sends only the count). */
+  denials: z.array(PermissionDenialSchema).max(100).optional(),
+  /** The result's `errors[]`: why an error subtype (max turns, budget, execution) ended the run. */
+  errors: z.array(z.string().max(2000)).max(20).optional(),
+  /** The HTTP status of the API error that ended the run, when one did. */
+  apiErrorStatus: z.int().min(100).max(599).nullable().optional(),
+  /** Which tool kept the todo list: TodoWrite, or TaskCreate/TaskUpdate in newer CLIs. */
+  todoSource: z.enum(['TodoWrite', 'TaskCreate']).nullable().optional(),
 });
 export type TurnSummary = z.infer<typeof TurnSummarySchema>;
 

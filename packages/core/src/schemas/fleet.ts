@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { NameSchema, PERMISSION_MODES, RefSchema } from './options.ts';
+import {
+  NameSchema,
+  PermissionCeilingSchema,
+  PermissionModeSchema,
+  RefSchema,
+  WorkspaceClaudeOptionsSchema,
+} from './options.ts';
+import { Identifier, LabelsSchema, PathText } from './text.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Fleet: workspaces, agents, teams, quotas, tokens, audit (/v1)
@@ -14,14 +21,21 @@ export const WorkspaceCreateSchema = z.strictObject({
   paused: z.boolean().optional(),
   pool: z.boolean().optional(),
   rateLimitScope: z.enum(RATE_LIMIT_SCOPES).optional(),
-  labels: z.record(z.string().max(63), z.string().max(255)).optional(),
+  labels: LabelsSchema.optional(),
   /** Absolute directories a task's workdir must lie under. */
-  workdirRoots: z.array(z.string().min(1).max(4096)).min(1).max(32).optional(),
+  workdirRoots: z.array(PathText).min(1).max(32).optional(),
+  ...PermissionCeilingSchema.partial().shape,
+  /** Mode of a task that names none; must be one of `permissionModes`. */
+  defaultPermissionMode: PermissionModeSchema.optional(),
+  ...WorkspaceClaudeOptionsSchema.partial().shape,
 });
 export type WorkspaceCreate = z.infer<typeof WorkspaceCreateSchema>;
 
 export const WorkspacePatchSchema = WorkspaceCreateSchema.omit({ name: true, team: true }).partial();
 export type WorkspacePatch = z.infer<typeof WorkspacePatchSchema>;
+
+/** The fields of a workspace a member of its team may change; every other one is an admin's. */
+export const MEMBER_WORKSPACE_FIELDS = ['labels', 'paused'] as const satisfies readonly (keyof WorkspacePatch)[];
 
 export const AgentViewSchema = z
   .object({
@@ -53,6 +67,9 @@ export const WorkspaceViewSchema = z
     rateLimitScope: z.enum(RATE_LIMIT_SCOPES),
     labels: z.record(z.string(), z.string()),
     workdirRoots: z.array(z.string()),
+    ...PermissionCeilingSchema.shape,
+    defaultPermissionMode: PermissionModeSchema,
+    ...WorkspaceClaudeOptionsSchema.shape,
     rateLimitedUntil: z.string().nullable(),
     /** True when an agent is online with no readiness problems and the workspace is not paused. */
     ready: z.boolean(),
@@ -99,7 +116,7 @@ export const ROLES = ['admin', 'member', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const TokenCreateSchema = z.strictObject({
-  name: z.string().min(1).max(100),
+  name: Identifier(100).min(1),
   role: z.enum(ROLES),
   team: RefSchema.optional(),
   defaultWorkspace: RefSchema.optional(),

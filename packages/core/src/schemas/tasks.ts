@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TASK_STATUSES } from '../task-state.ts';
-import { ClaudeOptionsSchema, NameSchema, RefSchema } from './options.ts';
+import { ClaudeOptionsSchema, RefSchema } from './options.ts';
+import { Identifier, LabelsSchema, ProseText } from './text.ts';
 
 export const TaskLimitsSchema = z.strictObject({
   /** End the turn as killed after this many seconds. */
@@ -12,33 +13,36 @@ export const TaskLimitsSchema = z.strictObject({
 export const TaskCreateSchema = z.strictObject({
   workspace: RefSchema.optional(),
   team: RefSchema.optional(),
-  prompt: z.string().min(1, 'prompt must not be empty'),
-  workdir: z.string().min(1).max(4096).optional(),
+  prompt: ProseText().min(1, 'prompt must not be empty'),
+  workdir: Identifier(4096).min(1).optional(),
   priority: z.int().min(0).max(1000).optional(),
-  labels: z.record(z.string().max(63), z.string().max(255)).optional(),
+  labels: LabelsSchema.optional(),
   ...ClaudeOptionsSchema.shape,
   ...TaskLimitsSchema.shape,
 });
 export type TaskCreate = z.infer<typeof TaskCreateSchema>;
 
 export const MessageCreateSchema = z.strictObject({
-  prompt: z.string().min(1, 'prompt must not be empty'),
+  prompt: ProseText().min(1, 'prompt must not be empty'),
 });
 
 export const TaskStatusSchema = z.enum(TASK_STATUSES);
 
+/** A token count an agent reports: a whole number, never negative, never absurd. */
+const TokenCount = z.int().min(0).max(1e13);
+
 export const UsageSchema = z.object({
-  inputTokens: z.number(),
-  outputTokens: z.number(),
-  cacheCreationInputTokens: z.number(),
-  cacheReadInputTokens: z.number(),
+  inputTokens: TokenCount,
+  outputTokens: TokenCount,
+  cacheCreationInputTokens: TokenCount,
+  cacheReadInputTokens: TokenCount,
 });
 export type Usage = z.infer<typeof UsageSchema>;
 
 export const TodoSchema = z.object({
-  content: z.string(),
-  status: z.string(),
-  activeForm: z.string().optional(),
+  content: z.string().max(10_000),
+  status: z.string().max(64),
+  activeForm: z.string().max(10_000).optional(),
 });
 export type Todo = z.infer<typeof TodoSchema>;
 
@@ -58,6 +62,8 @@ export const TurnViewSchema = z.object({
   durationMs: z.int().nullable(),
   startSeq: z.int().nullable(),
   endSeq: z.int().nullable(),
+  /** Tool calls claude's permission mode refused in this turn: not a clean success even when it ended `completed`. */
+  permissionDenials: z.array(z.object({ toolName: z.string(), input: z.unknown() })).default([]),
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
@@ -86,6 +92,10 @@ export const TaskViewSchema = z
     durationMs: z.int(),
     usage: UsageSchema,
     todos: z.array(TodoSchema),
+    /** Which tool kept the todo list: TodoWrite, or TaskCreate/TaskUpdate in newer CLIs. */
+    todoSource: z.enum(['TodoWrite', 'TaskCreate']).nullable().default(null),
+    /** Every refused tool call of every turn, with its turn (absent from a v0.1.0 API: empty). */
+    permissionDenials: z.array(z.object({ turn: z.int(), toolName: z.string(), input: z.unknown() })).default([]),
     error: z.object({ code: z.string(), message: z.string() }).nullable(),
     rateLimitedUntil: z.string().nullable(),
     attempts: z.int(),
@@ -103,7 +113,8 @@ export type TaskView = z.infer<typeof TaskViewSchema>;
 
 export const OutputLineSchema = z.object({
   seq: z.int().min(1),
-  ts: z.number(),
+  /** Epoch ms. */
+  ts: z.number().min(0).max(1e14),
   line: z.string(),
 });
 export type OutputLine = z.infer<typeof OutputLineSchema>;
