@@ -23,15 +23,21 @@ export function pretty(line) {
 }
 
 
+/** A restartable child that dies this often within RESTART_WINDOW_MS is given up on. */
+export const MAX_RESTARTS = 5;
+export const RESTART_WINDOW_MS = 60_000;
+
 /**
  * Starts and stops the children. `cwd` is where they run; `verbose` shows quiet children too.
- * Any child that stops unexpectedly stops them all (exit code 1).
+ * A child started with `restart` (Redis: it comes back from its append-only file, and the API
+ * and agent ride through the gap) is started again when it dies, after a short backoff; any
+ * other child that stops unexpectedly stops them all (exit code 1).
  */
 export function createSupervisor({ cwd, verbose }) {
   const children = [];
   let stopping = false;
 
-  function guard(child) {
+  function guard(child, { earlier = children, later = [] } = {}) {
     const wd = spawn(process.execPath, ['-e', WATCHDOG, String(child.proc.pid), String(STOP_MS[child.name] ?? 10_000)], {
       stdio: ['pipe', 'ignore', 'ignore'],
       detached: true,
@@ -40,14 +46,23 @@ export function createSupervisor({ cwd, verbose }) {
     wd.stdin.on('error', () => undefined);
     wd.unref();
     // Children started later are stopped before this one.
-    for (const c of children) c.watchdog?.stdin.write(`${child.proc.pid}\n`);
+    for (const c of earlier) c.watchdog?.stdin.write(`${child.proc.pid}\n`);
+    for (const c of later) wd.stdin.write(`${c.proc.pid}\n`);
     child.watchdog = wd;
     child.exited.then(() => wd.kill('SIGKILL'));
   }
 
-  function startChild(name, cmd, args, childEnv, { quiet = false } = {}) {
+  function startChild(name, cmd, args, childEnv, { quiet = false, restart = false } = {}) {
     // A Ctrl-C that came while we waited: start nothing more.
     if (stopping) throw new Error('stopping');
+    const child = spawnChild(name, cmd, args, childEnv, quiet);
+    child.exited.then((how) => onExit(child, how, { cmd, args, childEnv, quiet, restart, crashes: [] }));
+    if (child.proc.pid) guard(child);
+    children.push(child);
+    return child;
+  }
+
+  function spawnChild(name, cmd, args, childEnv, quiet) {
     // Own process group: Ctrl-C reaches only this script, which stops the children in order.
     const proc = spawn(cmd, args, { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const tail = [];
@@ -68,15 +83,30 @@ export function createSupervisor({ cwd, verbose }) {
       });
       stream.on('end', () => onLine(partial));
     }
-    const child = { name, proc, tail, exited: new Promise((r) => proc.once('exit', (code, signal) => r({ code, signal }))) };
-    child.exited.then(({ code, signal }) => {
-      if (stopping) return;
-      process.stderr.write(`\n${name} stopped unexpectedly (${signal ?? `exit ${code}`}). Its last lines:\n${tail.map((l) => `  ${pretty(l)}`).join('\n')}\n`);
-      shutdown(1);
-    });
-    if (proc.pid) guard(child);
-    children.push(child);
-    return child;
+    return { name, proc, tail, exited: new Promise((r) => proc.once('exit', (code, signal) => r({ code, signal }))) };
+  }
+
+  async function onExit(child, { code, signal }, spec) {
+    if (stopping) return;
+    const how = signal ?? `exit ${code}`;
+    const lastLines = child.tail.map((l) => `  ${pretty(l)}`).join('\n');
+    const now = Date.now();
+    spec.crashes = [...spec.crashes.filter((t) => now - t < RESTART_WINDOW_MS), now];
+    if (!spec.restart || spec.crashes.length > MAX_RESTARTS) {
+      const given = spec.restart ? `, ${spec.crashes.length} times in ${RESTART_WINDOW_MS / 1000}s` : '';
+      process.stderr.write(`\n${child.name} stopped unexpectedly (${how}${given}). Its last lines:\n${lastLines}\n`);
+      return shutdown(1);
+    }
+    const wait = 250 * 2 ** (spec.crashes.length - 1);
+    log(child.name, `stopped unexpectedly (${how}); starting it again in ${wait} ms (the others keep running)`);
+    await new Promise((r) => setTimeout(r, wait));
+    if (stopping) return;
+    const again = spawnChild(child.name, spec.cmd, spec.args, spec.childEnv, spec.quiet);
+    again.exited.then((h) => onExit(again, h, spec));
+    const at = children.indexOf(child);
+    children[at] = again;
+    if (again.proc.pid) guard(again, { earlier: children.slice(0, at), later: children.slice(at + 1) });
+    log(child.name, 'started again');
   }
 
   async function stopChild(child, ms) {

@@ -16,7 +16,8 @@ afterAll(async () => {
   await redis?.stop();
 });
 beforeEach(async () => {
-  api = await startApi({ redisUrl: redis.url, scheduler: { graceSec: 2, sweepEveryMs: 200 } });
+  // No safe age: the reconciler tests here repair at once what they broke on purpose.
+  api = await startApi({ redisUrl: redis.url, scheduler: { graceSec: 2, sweepEveryMs: 200, reconcileSafeAgeMs: 0 } });
 });
 afterEach(async () => {
   await api?.stop();

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,37 +20,53 @@ export interface RedisServer {
   url: string;
   port: number;
   stop(): Promise<void>;
+  /** kill -9: Redis dies mid-work; its append-only file stays. */
+  crash(): Promise<void>;
+  /** Starts it again on the same port from its append-only file, or with nothing when `empty`. */
+  restart(opts?: { empty?: boolean }): Promise<void>;
+}
+
+function spawnRedis(port: number, dir: string): Promise<ChildProcess> {
+  const proc: ChildProcess = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--maxmemory-policy', 'noeviction', '--save', ''],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  return new Promise<ChildProcess>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('redis-server did not start')), 10_000);
+    proc.stdout!.on('data', (b: Buffer) => {
+      if (b.toString().includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        resolve(proc);
+      }
+    });
+    proc.on('exit', (code) => reject(new Error(`redis-server exited with ${code}`)));
+  });
+}
+
+async function signal(proc: ChildProcess, sig: NodeJS.Signals): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise((r) => proc.once('exit', r));
+  proc.kill(sig);
+  await exited;
 }
 
 /** A real redis-server on a free port with its own data dir, as production runs it. */
 export async function startRedis(): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'sy-redis-'));
   const port = await freePort();
-  const proc: ChildProcess = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--maxmemory-policy', 'noeviction', '--save', ''],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('redis-server did not start')), 10_000);
-    proc.stdout!.on('data', (b: Buffer) => {
-      if (b.toString().includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    proc.on('exit', (code) => reject(new Error(`redis-server exited with ${code}`)));
-  });
+  let proc = await spawnRedis(port, dir);
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
     async stop() {
-      if (proc.exitCode === null) {
-        const exited = new Promise((r) => proc.once('exit', r));
-        proc.kill('SIGTERM');
-        await exited;
-      }
+      await signal(proc, 'SIGTERM');
       rmSync(dir, { recursive: true, force: true });
+    },
+    crash: () => signal(proc, 'SIGKILL'),
+    async restart({ empty = false } = {}) {
+      if (empty) for (const f of readdirSync(dir)) rmSync(join(dir, f), { recursive: true, force: true });
+      proc = await spawnRedis(port, dir);
     },
   };
 }

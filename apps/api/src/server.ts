@@ -6,7 +6,7 @@ import { createScheduler, Hub, type Scheduler, type SchedulerConfig } from '@swi
 import { createApp } from './app.ts';
 import { bootstrap } from './bootstrap.ts';
 import type { Config } from './config.ts';
-import { createRedis } from './redis.ts';
+import { createProducerRedis, createRedis, pingWithin } from './redis.ts';
 
 export interface ApiServer {
   url: string;
@@ -23,17 +23,22 @@ export interface ApiServer {
 export async function startServer(config: Config, logger: Logger, scheduler: Partial<SchedulerConfig> = {}): Promise<ApiServer> {
   const db = createDb(config.dbFile);
   bootstrap(db, config.dataDir, config.bootstrapLocal, logger);
-  const redis = createRedis(config.redisUrl);
-  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  // Two connections: request paths fail fast while Redis is away, leasing waits it out.
+  const redis = createProducerRedis(config.redisUrl);
+  const workerRedis = createRedis(config.redisUrl);
+  for (const r of [redis, workerRedis]) r.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  // The fail-fast connection refuses commands until it is connected: wait for it once, at start.
+  if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
   const sched = createScheduler({
     redis,
+    workerRedis,
     db,
     logger: logger.child({ component: 'scheduler' }),
     hub: new Hub(),
     config: { graceSec: config.graceSec, maxAttempts: config.maxAttempts, prefix: config.redisPrefix, ...scheduler },
   });
   await sched.start();
-  const app = createApp({ db, scheduler: sched, logger, config, redisPing: async () => (await redis.ping()) === 'PONG' });
+  const app = createApp({ db, scheduler: sched, logger, config, redisPing: () => pingWithin(redis) });
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
     s.once('error', reject);
@@ -49,7 +54,7 @@ export async function startServer(config: Config, logger: Logger, scheduler: Par
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
       await sched.close();
-      await redis.quit().catch(() => undefined);
+      await Promise.all([redis, workerRedis].map((r) => r.quit().catch(() => undefined)));
       db.close();
     },
   };

@@ -11,6 +11,18 @@ export interface SchedulerConfig {
   sweepEveryMs: number;
   /** How often the reconciler compares SQLite with Redis. */
   reconcileEveryMs: number;
+  /**
+   * How old a difference must be before the reconciler repairs it: younger rows and jobs may be
+   * work in flight (a create between its job and its row), which a repair would run twice.
+   */
+  reconcileSafeAgeMs: number;
+  /**
+   * How long a running turn may be missing from its agent's syncs (and in at least two syncs)
+   * before it is settled as lost: the agent heartbeats but forgot it (state and pane gone).
+   */
+  forgottenTurnMs: number;
+  /** Longest wait on Redis for an add or a lookup in a request path, before it fails (503). */
+  queueOpTimeoutMs: number;
 }
 
 export const DEFAULT_CONFIG: SchedulerConfig = {
@@ -20,4 +32,7 @@ export const DEFAULT_CONFIG: SchedulerConfig = {
   maxWorkers: 64,
   sweepEveryMs: 5_000,
   reconcileEveryMs: 60_000,
+  reconcileSafeAgeMs: 30_000,
+  forgottenTurnMs: 30_000,
+  queueOpTimeoutMs: 1_500,
 };

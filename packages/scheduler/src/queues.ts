@@ -22,6 +22,19 @@ export interface WaitingJob {
   data: Partial<TurnJobData> | undefined;
 }
 
+// Sets the lock of an active job with no lock; 1 held, 0 held by another token, -1 gone.
+const RELOCK = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+local cur = redis.call('GET', KEYS[2])
+if cur then
+  if cur == ARGV[1] then redis.call('PEXPIRE', KEYS[2], ARGV[2]) return 1 end
+  return 0
+end
+if not redis.call('LPOS', KEYS[3], ARGV[3]) then return -1 end
+redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+return 1
+`;
+
 /** Queue names carry a Redis Cluster hash tag and no `:` (BullMQ's key separator). */
 export function workspaceQueueName(workspaceId: string): string {
   return `{ws-${workspaceId}}`;
@@ -48,9 +61,25 @@ export class QueueAdapter {
   /** The global concurrency last set per queue, so a lease does not write it every time. */
   private readonly concurrency = new Map<string, number>();
 
+  /**
+   * `connection` serves the queues, called in request paths: it should fail fast while Redis is
+   * away. `workerConnection` (default: the same) leases and re-locks: it waits Redis out.
+   */
   constructor(
     private readonly connection: Redis,
-    private readonly opts: { prefix: string; lockMs: number; maxWorkers: number },
+    private readonly opts: {
+      prefix: string;
+      lockMs: number;
+      maxWorkers: number;
+      /** Connection errors of queues and workers (Redis away): logged, never thrown. */
+      onError?: (err: Error) => void;
+      /**
+       * Longest wait for an add or a lookup, which request paths make: a queue first used while
+       * Redis is away waits for it to connect, whatever the connection's own timeouts say.
+       */
+      opTimeoutMs?: number;
+    },
+    private readonly workerConnection: Redis = connection,
   ) {}
 
   /** Adds a turn's job (after `delayMs`) and returns its id. */
@@ -60,11 +89,12 @@ export class QueueAdapter {
     opts: { priority: number; delayMs?: number },
   ): Promise<string> {
     const jobId = `${data.taskId}-${data.turn}-${randomUUID().slice(0, 8)}`;
-    await this.queue(name).add('turn', data, {
+    const added = this.queue(name).add('turn', data, {
       jobId,
       priority: bullPriority(opts.priority),
       ...(opts.delayMs && opts.delayMs > 0 ? { delay: opts.delayMs } : {}),
     });
+    await this.within(added);
     return jobId;
   }
 
@@ -136,10 +166,39 @@ export class QueueAdapter {
     this.concurrency.set(name, n);
   }
 
-  /** Keeps the locks of leased jobs, so BullMQ does not call them stalled. */
-  async extendLocks(name: string, jobIds: string[], tokens: string[]): Promise<void> {
-    if (jobIds.length === 0) return;
-    await this.worker(name).extendJobLocks(jobIds, tokens, this.opts.lockMs);
+  /** Keeps the locks of leased jobs, so BullMQ does not call them stalled; returns those it could not. */
+  async extendLocks(name: string, jobIds: string[], tokens: string[]): Promise<string[]> {
+    if (jobIds.length === 0) return [];
+    return this.worker(name).extendJobLocks(jobIds, tokens, this.opts.lockMs);
+  }
+
+  /**
+   * Takes the lock of an active job again after Redis lost it (a restart from an older append-only
+   * file, an expiry during an outage): `held` when the job is ours again, `gone` when the job is no
+   * longer active, `foreign` when another token holds it.
+   */
+  async relock(name: string, jobId: string, token: string): Promise<'held' | 'gone' | 'foreign'> {
+    const q = this.queue(name);
+    const keys = [q.toKey(jobId), `${q.toKey(jobId)}:lock`, q.keys.active!];
+    const ms = String(this.opts.lockMs);
+    const r = await this.workerConnection.eval(RELOCK, 3, ...keys, token, ms, jobId);
+    return r === 1 ? 'held' : r === 0 ? 'foreign' : 'gone';
+  }
+
+  /**
+   * Removes a job whatever holds it: an active job whose lease no live task stands behind keeps
+   * its queue's global concurrency until it is gone.
+   */
+  async forceRemove(name: string, jobId: string): Promise<void> {
+    const q = this.queue(name);
+    await this.workerConnection.del(`${q.toKey(jobId)}:lock`);
+    await (await this.find(name, jobId))?.remove();
+  }
+
+  /** Jobs of `name` that are leased (active). */
+  async activeJobs(name: string): Promise<WaitingJob[]> {
+    const jobs = await this.queue(name).getJobs(['active']);
+    return jobs.map((j) => ({ jobId: j.id!, data: j.data as Partial<TurnJobData> | undefined }));
   }
 
   async close(): Promise<void> {
@@ -151,7 +210,24 @@ export class QueueAdapter {
   }
 
   private find(name: string, jobId: string): Promise<Job<TurnJobData> | undefined> {
-    return Job.fromId<TurnJobData>(this.queue(name), jobId);
+    return this.within(Job.fromId<TurnJobData>(this.queue(name), jobId));
+  }
+
+  /** `p`, or a "Command timed out" error after opTimeoutMs. */
+  private async within<T>(p: Promise<T>): Promise<T> {
+    const ms = this.opts.opTimeoutMs;
+    if (!ms) return p;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      const err = new Error(`Command timed out: Redis did not answer in ${ms} ms`);
+      timer = setTimeout(() => reject(err), ms);
+    });
+    p.catch(() => undefined); // a late failure after the timeout is nobody's to handle
+    try {
+      return await Promise.race([p, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private queue(name: string): Queue<TurnJobData> {
@@ -162,6 +238,7 @@ export class QueueAdapter {
         prefix: this.opts.prefix,
         defaultJobOptions: { removeOnComplete: true, removeOnFail: 1000 },
       });
+      q.on('error', (err) => this.opts.onError?.(err));
       this.queues.set(name, q);
     }
     return q;
@@ -177,7 +254,7 @@ export class QueueAdapter {
       return w;
     }
     w = new Worker<TurnJobData>(name, null, {
-      connection: this.connection,
+      connection: this.workerConnection,
       prefix: this.opts.prefix,
       autorun: false,
       lockDuration: this.opts.lockMs,
@@ -186,6 +263,7 @@ export class QueueAdapter {
       skipStalledCheck: true,
       skipLockRenewal: true,
     });
+    w.on('error', (err) => this.opts.onError?.(err));
     this.workers.set(name, w);
     if (this.workers.size > this.opts.maxWorkers) {
       const [oldest, worker] = this.workers.entries().next().value!;

@@ -11,7 +11,10 @@ import type { SchedulerResources } from './systems/resources.ts';
 export type { SchedulerConfig } from './config.ts';
 
 export interface SchedulerDeps {
+  /** The queues' connection, used in request paths: it should fail fast while Redis is away. */
   redis: Redis;
+  /** The leasing workers' connection (maxRetriesPerRequest null); `redis` when not given. */
+  workerRedis?: Redis;
   db: DbHandle;
   logger: Logger;
   hub?: Hub;
@@ -29,11 +32,14 @@ export type Scheduler = ReturnType<typeof createScheduler>;
  */
 export function createScheduler(deps: SchedulerDeps) {
   const config: SchedulerConfig = { ...DEFAULT_CONFIG, ...deps.config };
-  const queues = new QueueAdapter(deps.redis, {
+  const queueOpts = {
     prefix: config.prefix,
     lockMs: config.graceSec * 1000,
     maxWorkers: config.maxWorkers,
-  });
+    onError: (err: Error) => deps.logger.debug({ err: err.message }, 'queue connection error'),
+    opTimeoutMs: config.queueOpTimeoutMs,
+  };
+  const queues = new QueueAdapter(deps.redis, queueOpts, deps.workerRedis);
   const resources: SchedulerResources = {
     db: deps.db,
     queues,

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { QuotaExceededError, type Quota } from '@switchyard/core';
-import { listAudit, listTurns, setQuota, updateTurn } from '@switchyard/db';
+import { QuotaExceededError, UnavailableError, type Quota } from '@switchyard/core';
+import { findTask, listAudit, listTasks, listTurns, setQuota, updateTurn } from '@switchyard/db';
 import { createHarness, startRedis, type Harness, type RedisServer } from '../test-support.ts';
 
 let redis: RedisServer;
@@ -96,5 +96,26 @@ describe('admission', () => {
     const refused = h.sys.admission.createTask(h.values(), 'ann', audit);
     await expect(refused).rejects.toBeInstanceOf(QuotaExceededError);
     expect(listAudit(h.db.db, { limit: 10 })).toHaveLength(1);
+  });
+
+  it('stores nothing of a create whose enqueue failed, and says Redis is unavailable', async () => {
+    const audit = { actor: 'ann', teamId: h.team.id, action: 'task.created', targetType: 'task', details: {} };
+    const seen: string[] = [];
+    h.resources.hub.on('task', (row) => seen.push(row.id));
+    const add = h.resources.queues.add.bind(h.resources.queues);
+    h.resources.queues.add = () => Promise.reject(new Error("Stream isn't writeable and enableOfflineQueue options is false"));
+    const values = h.values();
+    const err = await h.sys.admission.createTask(values, 'ann', audit).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnavailableError);
+    expect(findTask(h.db.db, values.id)).toBeUndefined();
+    expect(listTurns(h.db.db, values.id)).toEqual([]);
+    expect(listAudit(h.db.db, { limit: 10 })).toEqual([]);
+    expect(listTasks(h.db.db, { limit: 10 })).toEqual([]);
+    // Nobody was told of a task that never was.
+    expect(seen).toEqual([]);
+    h.resources.queues.add = add;
+    // The same create, retried, now works: one task.
+    await h.sys.admission.createTask(values, 'ann', audit);
+    expect(listTasks(h.db.db, { limit: 10 })).toHaveLength(1);
   });
 });

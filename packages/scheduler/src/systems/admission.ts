@@ -1,4 +1,4 @@
-import { NotFoundError, QuotaExceededError } from '@switchyard/core';
+import { NotFoundError, QuotaExceededError, UnavailableError } from '@switchyard/core';
 import {
   countTasks,
   countTasksCreatedSince,
@@ -90,7 +90,14 @@ export class AdmissionSystem {
     private readonly jobs: JobSystem,
   ) {}
 
-  /** Admits, stores and enqueues a new task; `audit` is written in the same transaction. */
+  /**
+   * Admits, stores and enqueues a new task; `audit` is written in the same transaction.
+   * SQLite first (the quota check, the row and its audit in one transaction), then the job; if
+   * Redis refuses the job, the row, its turn, its event and its audit are deleted again before
+   * the caller hears 503, so a client told "failed" retries without a duplicate. The other order
+   * would leave a job with no row, which a lease in between would drop as stale. No one hears of
+   * the task before its job exists, and the reconciler leaves young rows alone.
+   */
   async createTask(
     values: NewTask,
     actor: string | null,
@@ -106,8 +113,28 @@ export class AdmissionSystem {
       if (audit) writeAudit(db.db, { ...audit, targetId: row.id }, t);
       return row;
     });
-    emitTask(this.r.hub, task);
-    await this.jobs.enqueue(task);
-    return findTask(db.db, task.id)!;
+    try {
+      await this.jobs.enqueue(task);
+    } catch (err) {
+      this.withdraw(task.id);
+      this.r.logger.warn({ err, taskId: task.id }, 'create withdrawn: the queue is unavailable');
+      throw new UnavailableError('the queue (Redis) is unavailable; the task was not created', {
+        cause: err,
+      });
+    }
+    return emitTask(this.r.hub, findTask(db.db, task.id)!);
+  }
+
+  /** Deletes every row a create wrote. A repository function in packages/db should own this. */
+  private withdraw(taskId: string): void {
+    const { sqlite, tx } = this.r.db;
+    tx(() => {
+      for (const table of ['output_lines', 'task_events', 'turns']) {
+        sqlite.prepare(`delete from ${table} where task_id = ?`).run(taskId);
+      }
+      const audit = "delete from audit_log where target_type = 'task' and target_id = ?";
+      sqlite.prepare(audit).run(taskId);
+      sqlite.prepare('delete from tasks where id = ?').run(taskId);
+    });
   }
 }

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { transitionTask, updateWorkspace } from '@switchyard/db';
-import { createHarness, startRedis, type Harness, type RedisServer } from '../test-support.ts';
+import { createHarness, finished, startRedis, type Harness, type RedisServer } from '../test-support.ts';
 
 let redis: RedisServer;
 let h: Harness;
@@ -51,5 +51,21 @@ describe('jobs', () => {
     expect(await h.resources.queues.exists(task.queueName!, task.jobId!)).toBe(false);
     // Dropping twice is harmless.
     await h.sys.jobs.dropJob(leased);
+  });
+
+  it('keeps a turn whose requeue meets Redis away: stored as queued, enqueued by the reconciler', async () => {
+    const task = await h.create();
+    await h.sys.leasing.lease(h.agent.id, 1);
+    const { queues } = h.resources;
+    const [add, delay] = [queues.add, queues.delay];
+    const away = () => Promise.reject(new Error('Connection is closed.'));
+    queues.add = away;
+    queues.delay = away;
+    // The agent's report is recorded whatever Redis does: it is not asked to send it again.
+    const row = await h.sys.turns.turnFinished(h.agent.id, task.id, finished(1, { outcome: 'spawn_failed', exitCode: null }));
+    expect(row.status).toBe('queued');
+    [queues.add, queues.delay] = [add, delay];
+    t += h.resources.config.reconcileSafeAgeMs + 1;
+    expect((await h.sys.reconciler.reconcile()).enqueued).toEqual([task.id]);
   });
 });

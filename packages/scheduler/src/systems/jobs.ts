@@ -15,16 +15,37 @@ export class JobSystem {
     private readonly workspaces: WorkspaceState,
   ) {}
 
-  /** Puts the task's current turn in its queue (after `delayMs`) and records the job. */
-  async enqueue(task: TaskRow, delayMs = 0): Promise<void> {
+  /**
+   * Puts the task's current turn in its queue (after `delayMs`) and records the job, if the row
+   * is still the one read (same turn, still waiting, same job): a kill or lease that came in
+   * meanwhile wins, and the job just added is removed. False when it gave up. Throws if Redis does.
+   */
+  async enqueue(task: TaskRow, delayMs = 0): Promise<boolean> {
+    const { db, clock, queues } = this.r;
     const name = queueOf(task);
-    const jobId = await this.r.queues.add(
-      name,
-      { taskId: task.id, turn: task.currentTurn },
-      { priority: task.priority, delayMs },
-    );
-    updateTask(this.r.db.db, task.id, { jobId, queueName: name, leaseToken: null }, this.r.clock());
+    const data = { taskId: task.id, turn: task.currentTurn };
+    const jobId = await queues.add(name, data, { priority: task.priority, delayMs });
+    const kept = db.tx(() => {
+      const cur = findTask(db.db, task.id);
+      if (!cur) return false;
+      if (cur.jobId === jobId) return true; // leased already, by this very job
+      const waiting = cur.status === 'queued' || cur.status === 'rate_limited';
+      if (!waiting || cur.currentTurn !== task.currentTurn || cur.jobId !== task.jobId) return false;
+      updateTask(db.db, task.id, { jobId, queueName: name, leaseToken: null }, clock());
+      return true;
+    });
+    if (!kept) {
+      this.r.logger.info({ taskId: task.id, jobId }, 'task changed while enqueueing; job withdrawn');
+      await queues.remove(name, jobId).catch(() => undefined);
+      return false;
+    }
     this.workspaces.wakeFor(task);
+    return true;
+  }
+
+  /** A task let go of its slot outside a turn report: its workspace and team look again. */
+  freed(task: Pick<TaskRow, 'teamId'>): void {
+    this.workspaces.teamChanged(task.teamId);
   }
 
   /** Ends the current job of a task, whatever state it is in. Never throws. */
@@ -52,7 +73,19 @@ export class JobSystem {
       );
       await this.dropJob(task);
     }
-    await this.enqueue(findTask(db.db, task.id)!);
+    await this.enqueueOrLeave(findTask(db.db, task.id)!);
+  }
+
+  /**
+   * Enqueues a turn whose row SQLite already holds as waiting; if Redis is away, leaves it to
+   * the reconciler, which enqueues waiting rows with no job once Redis is back. Never throws.
+   */
+  async enqueueOrLeave(task: TaskRow, delayMs = 0): Promise<void> {
+    try {
+      await this.enqueue(task, delayMs);
+    } catch (err) {
+      this.r.logger.warn({ err, taskId: task.id }, 'could not enqueue; the reconciler will');
+    }
   }
 
   /** Sends the leased job back to wait (delayed); the same job keeps the turn's place. */
@@ -76,7 +109,7 @@ export class JobSystem {
       );
       await this.dropJob(leased);
     }
-    await this.enqueue(findTask(db.db, task.id)!, delayMs);
+    await this.enqueueOrLeave(findTask(db.db, task.id)!, delayMs);
   }
 
   private async backToWait(task: TaskRow): Promise<boolean> {

@@ -140,24 +140,33 @@ export class LeasingSystem {
       const row = transitionTask(db, task, 'dispatched', patch, { reason, now: t });
       updateWorkspace(db, ws.id, { lastGrantAt: t });
       emitTask(hub, row);
-      return { kind: 'lease', lease: this.leaseOf(row, job.token) };
+      return { kind: 'lease', lease: this.leaseOf(row, job.token, ws) };
     });
   }
 
-  private leaseOf(task: TaskRow, token: string): Lease {
+  private leaseOf(task: TaskRow, token: string, ws: WorkspaceRow): Lease {
+    const options = task.options as ClaudeOptions;
+    const turn = findTurn(this.r.db.db, task.id, task.currentTurn);
     return {
       taskId: task.id,
       turn: task.currentTurn,
       leaseToken: token,
-      prompt: findTurn(this.r.db.db, task.id, task.currentTurn)?.prompt ?? task.prompt,
+      prompt: turn?.prompt ?? task.prompt,
+      // An earlier attempt of this turn started claude (then hit a rate limit or an API error):
+      // the session holds the prompt already.
+      continuation: turn?.startedAt != null,
       sessionId: task.sessionId,
       // Any earlier turn or attempt that started made the session: continue it.
       resume: task.startedAt !== null,
       workdir: task.workdir,
-      options: task.options as ClaudeOptions,
+      // A pool task names no mode until it lands: the leasing workspace's default applies.
+      options: { ...options, permissionMode: options.permissionMode ?? ws.defaultPermissionMode },
       maxDurationSec: task.maxDurationSec,
       idleTimeoutSec: task.idleTimeoutSec,
       startSeq: task.lastSeq + 1,
+      // The permission model: the agent checks the task again against its workspace's ceiling.
+      ceiling: { permissionModes: ws.permissionModes, allowedTools: ws.allowedTools, disallowedTools: ws.disallowedTools },
+      workspaceOptions: { addDirs: ws.addDirs, mcpConfig: ws.mcpConfig, settings: ws.settings, systemPrompt: ws.systemPrompt },
     };
   }
 }

@@ -24,6 +24,7 @@ import { retryBackoffMs } from '../backoff.ts';
 import type { BackoffSystem } from './backoff.ts';
 import type { JobSystem } from './jobs.ts';
 import { ACTIVE, emitTask, type SchedulerResources } from './resources.ts';
+import { addTotals, failureMessage, turnPatch } from './turn-record.ts';
 import type { WorkspaceState } from './workspace-state.ts';
 
 /** What a finished turn came to: the task's new row, and whether its job waits to run again. */
@@ -150,7 +151,8 @@ export class TurnResults {
       });
     });
     emitTask(this.r.hub, row);
-    await this.jobs.enqueue(row);
+    // Stored: if Redis is away, the reconciler enqueues it once Redis is back.
+    await this.jobs.enqueueOrLeave(row);
   }
 
   /** The verdict on a finished turn, recorded on the turn and the task. Runs in the caller's tx. */
@@ -161,6 +163,7 @@ export class TurnResults {
     const verdict =
       body.outcome === 'rate_limited' ? 'rate_limited' : classifyTurn(s, body.exitCode);
     if (verdict === 'rate_limited') return this.rateLimited(cur, body, t);
+    if (verdict === 'unavailable' || verdict === 'auth_failed') return this.retryLater(cur, body, t, verdict);
     this.backoff.passed(cur.workspaceId);
     const failed = verdict === 'failed';
     const row = this.end(cur, body, t, verdict, `turn ${body.turn} ${verdict}`, {
@@ -172,6 +175,39 @@ export class TurnResults {
       attempts: 0,
       errorCode: failed ? (s.errorKind ?? 'exit_code') : null,
       errorMessage: failed ? failureMessage(body) : null,
+    });
+    return { row, requeueDelayMs: null };
+  }
+
+  /**
+   * The API was overloaded past the CLI's own retries, or the login failed: the turn runs again
+   * after a backoff (resuming its session), up to maxAttempts, then the task fails with the reason.
+   * The workspace keeps taking work: neither is a limit of its own.
+   */
+  private retryLater(cur: TaskRow, body: TurnFinished, t: number, why: 'unavailable' | 'auth_failed'): Verdict {
+    const s = body.summary;
+    const what = why === 'unavailable' ? 'the Anthropic API was overloaded' : `claude could not log in (${s.errorKind})`;
+    const attempts = cur.attempts + 1;
+    if (attempts < this.r.config.maxAttempts) {
+      const row = this.end(cur, body, t, 'queued', `${what}; retry ${attempts}`, {
+        ...addTotals(cur, s),
+        attempts,
+        agentId: null,
+        leaseToken: null,
+        turnStarted: false,
+        queuedAt: t,
+      });
+      return { row, requeueDelayMs: retryBackoffMs(attempts) };
+    }
+    const row = this.end(cur, body, t, 'failed', `${what}, ${attempts} times`, {
+      ...addTotals(cur, s),
+      attempts,
+      exitCode: body.exitCode,
+      result: s.result,
+      isError: s.isError,
+      finishedAt: t,
+      errorCode: s.errorKind ?? why,
+      errorMessage: `${what}, ${attempts} times: ${failureMessage(body)}`.slice(0, 2000),
     });
     return { row, requeueDelayMs: null };
   }
@@ -256,54 +292,4 @@ export function withRunCost(body: TurnFinished, turns: TurnRow[]): TurnFinished 
   }
   const summary = { ...body.summary, costUsd: Math.max(0, total - before), sessionCostUsd: total };
   return { ...body, summary: summary as TurnSummary };
-}
-
-/** What every verdict records on the turn's row. */
-function turnPatch(body: TurnFinished, t: number): Partial<TurnRow> {
-  const s = body.summary;
-  return {
-    outcome: body.outcome,
-    exitCode: body.exitCode,
-    signal: body.signal,
-    result: s.result,
-    isError: s.isError,
-    costUsd: s.costUsd,
-    numTurns: s.numTurns,
-    durationMs: s.durationMs,
-    summary: s as unknown as Record<string, unknown>,
-    reason: body.reason,
-    endSeq: body.lastSeq,
-    finishedAt: t,
-  };
-}
-
-/** The task's running totals with this turn's added. */
-function addTotals(cur: TaskRow, s: TurnSummary): Partial<TaskRow> {
-  return {
-    costUsd: cur.costUsd + (s.costUsd ?? 0),
-    numTurns: cur.numTurns + (s.numTurns ?? 0),
-    durationMs: cur.durationMs + (s.durationMs ?? 0),
-    usage: addUsage(cur.usage, s.usage),
-    todos: s.todos ?? cur.todos,
-  };
-}
-
-function addUsage(
-  a: Record<string, number> | null,
-  b: { [k: string]: number } | null,
-): Record<string, number> | null {
-  if (!b) return a;
-  const out: Record<string, number> = { ...(a ?? {}) };
-  for (const [k, v] of Object.entries(b)) out[k] = (out[k] ?? 0) + v;
-  return out;
-}
-
-function failureMessage(body: TurnFinished): string {
-  const s = body.summary;
-  if (s.isError && s.result) return s.result.slice(0, 2000);
-  if (s.resultSubtype && s.resultSubtype !== 'success')
-    return `claude ended with ${s.resultSubtype}`;
-  if (body.stderrTail) return body.stderrTail.slice(-2000);
-  const signal = body.signal ? ` (${body.signal})` : '';
-  return `claude exited with code ${body.exitCode ?? 'none'}${signal}`;
 }

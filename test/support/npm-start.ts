@@ -1,0 +1,82 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO, waitFor } from './agent.ts';
+import { freePort } from './redis.ts';
+
+/** One `npm start`, as a user runs it, on its own data dir and port. */
+export interface NpmStart {
+  proc: ChildProcess;
+  dataDir: string;
+  port: number;
+  url: string;
+  log(): string;
+  /** fetch with the admin token; `json` becomes the body. */
+  call(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
+  /** Pids of the processes whose command line names the data dir and `what` (e.g. redis-server). */
+  pidsOf(what: string): number[];
+  /** Ctrl-C to the process group, then SIGKILL what is left; removes the data dir. */
+  stop(): Promise<void>;
+}
+
+/** Starts `npm start` and resolves once the local workspace is ready. */
+export async function npmStart(): Promise<NpmStart> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sy-start-'));
+  const port = await freePort();
+  const proc = spawn('npm', ['start'], {
+    cwd: REPO,
+    env: { ...process.env, SWITCHYARD_DATA_DIR: dataDir, SWITCHYARD_PORT: String(port), REDIS_URL: '', SWITCHYARD_CLAUDE_BIN: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let log = '';
+  proc.stdout!.on('data', (b: Buffer) => (log += b.toString()));
+  proc.stderr!.on('data', (b: Buffer) => (log += b.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  let token = '';
+  const inst: NpmStart = {
+    proc,
+    dataDir,
+    port,
+    url,
+    log: () => log,
+    call(path, init = {}) {
+      const { json, ...rest } = init;
+      const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      return fetch(`${url}${path}`, { ...rest, headers, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
+    },
+    pidsOf(what) {
+      const pids: number[] = [];
+      for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+        try {
+          const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+          const env = readFileSync(`/proc/${pid}/environ`, 'utf8');
+          if (args.includes(what) && (args.includes(dataDir) || env.includes(dataDir))) pids.push(Number(pid));
+        } catch {
+          // gone meanwhile
+        }
+      }
+      return pids;
+    },
+    async stop() {
+      if (proc.exitCode === null) {
+        const exited = new Promise((r) => proc.once('exit', r));
+        process.kill(-proc.pid!, 'SIGINT');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000))]);
+      }
+      for (const pid of inst.pidsOf('')) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  await waitFor(async () => (await fetch(`${url}/readyz`)).ok, 120_000, `npm start on ${port} ready; log:\n${log}`);
+  token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
+  await waitFor(async () => ((await (await inst.call('/v1/workspaces/local')).json()) as { ready: boolean }).ready, 60_000, 'local workspace ready');
+  return inst;
+}
