@@ -59,6 +59,16 @@ module.exports = {
       to: { path: '^packages/(db|scheduler)/|node_modules/(bullmq|ioredis|better-sqlite3|drizzle-orm)/' },
     },
     {
+      name: 'dashboard-speaks-v1-through-the-client',
+      severity: 'error',
+      comment:
+        'The dashboard runs in a browser and talks to the API only over /v1, through packages/client; of ours it may import packages/client and packages/core (wire shapes), nothing else.',
+      from: { path: '^apps/dashboard/' },
+      to: {
+        path: '^packages/(?!client/|core/)|node_modules/(bullmq|ioredis|better-sqlite3|drizzle-orm|hono|@hono|pino)/',
+      },
+    },
+    {
       name: 'db-knows-no-redis',
       severity: 'error',
       comment: 'packages/db is the SQLite store only; what waits in Redis is the scheduler’s.',

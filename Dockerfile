@@ -27,6 +27,8 @@ COPY --from=deps /app/ /app/
 ENV NODE_ENV=production
 
 FROM base AS api
+# The dashboard's static build, which the API serves at /.
+RUN node scripts/build-dashboard.mjs
 ENV SWITCHYARD_HOST=0.0.0.0 SWITCHYARD_PORT=7700 SWITCHYARD_DATA_DIR=/data
 RUN mkdir -p /data && chown node:node /data
 VOLUME /data

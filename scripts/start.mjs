@@ -5,6 +5,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildDashboard } from './build-dashboard.mjs';
 import { prepare } from './prepare.mjs';
 import { freePort, portFree, redisPing, until } from './start/net.mjs';
 import { createSupervisor, pretty } from './start/supervisor.mjs';
@@ -40,6 +41,11 @@ Ctrl-C stops everything.
 
 const verbose = process.argv.includes('--verbose');
 prepare();
+try {
+  buildDashboard();
+} catch (err) {
+  process.stderr.write(`warning: ${err.message}\nThe API starts anyway; its page at / says how to build the dashboard.\n`);
+}
 
 const dataDir = resolve(ROOT, env('SWITCHYARD_DATA_DIR') ?? '.switchyard');
 const port = Number(env('SWITCHYARD_PORT') ?? 7700);
@@ -82,7 +88,9 @@ async function startRedis() {
     'redis-server',
     ['--dir', redisDir, '--appendonly', 'yes', '--maxmemory-policy', 'noeviction', '--save', '', '--daemonize', 'no', '--protected-mode', 'yes', ...listen],
     process.env,
-    { quiet: true },
+    // A Redis that dies is started again on the same socket or port, from its append-only file;
+    // the API and the agent ride through the gap as they do with an external Redis.
+    { quiet: true, restart: true },
   );
   try {
     await until('redis-server', 10_000, () => redisPing(target), stopping);
@@ -147,6 +155,7 @@ async function main() {
   const lines = [
     '',
     `Switchyard is up at ${apiUrl}  (API reference: ${apiUrl}/v1/docs)`,
+    `Dashboard: ${apiUrl}/  (sign in with the admin token)`,
     `Admin token: in ${tokenFile} (mode 0600; never printed)`,
     '',
     `  TOKEN=$(cat ${shq(tokenFile)})`,

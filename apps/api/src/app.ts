@@ -1,18 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
-import { PayloadTooLargeError } from '@switchyard/core';
-import { authenticate } from './auth.ts';
+import { authenticate, type AuthGuard } from './auth.ts';
 import type { AppDeps, AppEnv, RouteDeps } from './context.ts';
 import { renderDocs } from './docs.ts';
 import { errorResponse } from './errors.ts';
+import { AuthThrottle } from './limits/auth-throttle.ts';
+import { bodyLimits } from './limits/body-limits.ts';
+import { parseTrustedProxies } from './limits/client-address.ts';
+import { StreamSlots } from './limits/stream-slots.ts';
 import { Counters, renderMetrics } from './metrics.ts';
 import { agentGatewayRoutes } from './routes/agent-gateway.ts';
 import { agentRoutes } from './routes/agents.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { claudeTaskApiRoutes } from './routes/claude-task-api.ts';
 import { consistencyRoutes } from './routes/consistency.ts';
+import { dashboardStaticRoutes } from './routes/dashboard-static.ts';
 import { fleetEventRoutes } from './routes/events.ts';
+import { searchRoutes } from './routes/search.ts';
+import { statsRoutes } from './routes/stats.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { teamRoutes } from './routes/teams.ts';
 import { tokenRoutes } from './routes/tokens.ts';
@@ -22,7 +27,12 @@ import { TaskService } from './tasks/service.ts';
 /** The whole HTTP surface, with no I/O of its own: everything comes in `deps`. */
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
-  const routeDeps: RouteDeps = { ...deps, tasks: new TaskService(deps) };
+  const { maxStreamsPerToken = 20, authFailuresPerMinute = 20, trustedProxies = '' } = deps.config;
+  const authGuard: AuthGuard = {
+    throttle: new AuthThrottle(authFailuresPerMinute),
+    trustedProxies: trustedProxies ? parseTrustedProxies(trustedProxies) : null,
+  };
+  const routeDeps: RouteDeps = { ...deps, tasks: new TaskService(deps), authGuard, streams: new StreamSlots(maxStreamsPerToken) };
 
   app.use('*', async (c, next) => {
     const requestId = c.req.header('x-request-id')?.slice(0, 100) || randomUUID();
@@ -31,35 +41,24 @@ export function createApp(deps: AppDeps) {
     c.header('x-request-id', requestId);
     const started = performance.now();
     await next();
+    // A 413 may leave the rest of the body unread: announce the close so no client reuses it.
+    if (c.res.status === 413) c.res.headers.set('connection', 'close');
     const ms = Math.round(performance.now() - started);
     const level = c.res.status >= 500 ? 'error' : 'debug';
     c.get('logger')[level]({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, 'request');
   });
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: deps.config.maxBodyBytes,
-      onError: () => {
-        throw new PayloadTooLargeError(`request body is over ${deps.config.maxBodyBytes} bytes`, {
-          limit: deps.config.maxBodyBytes,
-        });
-      },
-    }),
-  );
+  app.use('*', bodyLimits(deps.config.maxBodyBytes));
   app.onError(errorResponse);
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
 
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.get('/readyz', async (c) => {
-    const sqlite = (() => {
-      try {
-        return deps.db.ping();
-      } catch {
-        return false;
-      }
-    })();
+    // Both checks are bounded: a probe must hear "not ready" promptly, never hang.
+    const sqlite = deps.db.writable();
     const redis = await deps.redisPing().catch(() => false);
-    return c.json({ ok: sqlite && redis, sqlite, redis }, sqlite && redis ? 200 : 503);
+    const ok = sqlite && redis;
+    if (!ok) c.header('Retry-After', '5');
+    return c.json({ ok, sqlite, redis }, ok ? 200 : 503);
   });
 
   const counters = new Counters(deps.scheduler.hub);
@@ -80,12 +79,15 @@ export function createApp(deps: AppDeps) {
   v1.get('/docs', (c) => c.html(renderDocs(v1.getOpenAPI31Document(docConfig) as Parameters<typeof renderDocs>[0])));
   v1.use('*', async (c, next) => {
     if (c.req.path === '/v1/openapi.json' || c.req.path === '/v1/docs') return next();
-    return authenticate(deps.db.db, 'user')(c, next);
+    return authenticate(deps.db.db, 'user', authGuard)(c, next);
   });
   for (const routes of [taskRoutes, workspaceRoutes, teamRoutes, agentRoutes, tokenRoutes, auditRoutes, consistencyRoutes]) {
     v1.route('/', routes(routeDeps));
   }
   v1.route('/', fleetEventRoutes(routeDeps));
+  v1.route('/', searchRoutes(routeDeps));
+  v1.route('/', statsRoutes(routeDeps));
   app.route('/v1', v1);
+  app.route('/', dashboardStaticRoutes());
   return app;
 }

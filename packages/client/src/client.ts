@@ -22,7 +22,9 @@ import {
   type WorkspacePatch,
   type WorkspaceView,
 } from '@switchyard/core';
+import { dashboardResources } from './dashboard.ts';
 import { ApiError } from './errors.ts';
+import { followFleet, type FleetFollowOptions } from './fleet.ts';
 import { followTask, type FollowOptions, type TaskStreamEvent } from './follow.ts';
 import { Http, parseBody, type HttpOptions, type Schema } from './http.ts';
 import { num, bool, nullable, objectOf, str } from './shapes.ts';
@@ -190,6 +192,9 @@ export function createClient(opts: ClientOptions) {
     teams,
     tokens,
     agents,
+    ...dashboardResources(http),
+    /** Fleet changes (`GET /v1/events`) over fetch-read SSE, reconnecting; see followFleet. */
+    fleetEvents: (o?: FleetFollowOptions) => followFleet(http, o),
   };
 }
 

@@ -27,6 +27,8 @@ export interface FollowOptions {
   maxDelayMs?: number;
   /** Give up when the API stays unreachable this long in a row. */
   giveUpAfterMs?: number;
+  /** Called each time a stream is open (the first time and after every reconnect). */
+  onConnected?: () => void;
 }
 
 const StatusData = TaskViewSchema.pick({ status: true, rateLimitedUntil: true }).partial({ rateLimitedUntil: true });
@@ -83,6 +85,7 @@ export async function* followTask(http: Http, id: string, opts: FollowOptions = 
         failingSince = null;
         attempt = 0;
         connectedOnce = true;
+        opts.onConnected?.();
       };
       outcome = yield* streamOnce(http, id, cursor, opts.untilTurn, { signal: conn.signal, touch, connected });
       if (outcome === 'done') return;

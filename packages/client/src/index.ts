@@ -5,3 +5,5 @@ export type { FollowOptions, TaskStreamEvent } from './follow.ts';
 export type { FetchLike } from './http.ts';
 export { SseParser, readSse } from './sse.ts';
 export type { SseEvent } from './sse.ts';
+export type { AuditPage, AuditQuery } from './dashboard.ts';
+export type { FleetEvent, FleetFollowOptions } from './fleet.ts';

@@ -1,4 +1,4 @@
-export { createDb } from './client.ts';
+export { createDb, isStorageUnavailable } from './client.ts';
 export type { Db, DbHandle } from './client.ts';
 export * as schema from './schema.ts';
 export { insertTeam, findTeam, listTeams, setQuota, setTeamRateLimit, quotaOf } from './teams.ts';
@@ -42,3 +42,14 @@ export { appendOutput, readOutput, tailOutput, countOutput } from './output.ts';
 export { writeAudit, listAudit } from './audit.ts';
 export type { AuditRow, AuditEntry } from './audit.ts';
 export { countTasksByStatus, countWaitingByWorkspace, countOutputLinesStored } from './stats.ts';
+export {
+  searchTasks,
+  ftsQuery,
+  sampleWorkspaces,
+  lastSampleAt,
+  listWorkspaceSamples,
+  listTeamDaily,
+  SAMPLE_RETENTION_MS,
+  DAILY_RETENTION_DAYS,
+} from './dashboard.ts';
+export type { TaskSearch, WorkspaceSampleRow, TeamDailyRow } from './dashboard.ts';

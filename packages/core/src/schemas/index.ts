@@ -3,3 +3,4 @@ export * from './options.ts';
 export * from './tasks.ts';
 export * from './agent-protocol.ts';
 export * from './fleet.ts';
+export * from './dashboard.ts';

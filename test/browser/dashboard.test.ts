@@ -1,0 +1,182 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { screenshots, unexpected } from './browser.ts';
+import { useStack } from './stack.ts';
+
+// The dashboard in a real browser against the real stack: API, Redis, the agent and claude-sim.
+const stack = useStack();
+let current: { page: Page; errors: string[]; allow: number[]; networkDown: boolean } | null = null;
+
+async function signIn(token: string): Promise<Page> {
+  const { page, errors } = await stack.browser.page();
+  current = { page, errors, allow: [], networkDown: false };
+  await page.goto(`${stack.api.url}/`);
+  await page.getByLabel('Token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('whoami').waitFor();
+  return page;
+}
+
+/** On the Tokens page: a token is shown once with a copy button, listed, then revoked. */
+async function createAndRevokeToken(page: Page): Promise<void> {
+  await page.getByLabel('Name').fill('ci-bot');
+  await page.getByRole('button', { name: 'Create' }).click();
+  const created = page.getByTestId('token-created');
+  expect(await created.textContent()).toMatch(/syu_[A-Za-z0-9_-]{43}/);
+  await created.getByRole('button', { name: 'Copy token' }).waitFor();
+  const row = page.getByTestId('token-list').locator('tr', { hasText: 'ci-bot' });
+  await row.getByRole('button', { name: 'Revoke' }).click();
+  await row.getByText('revoked').waitFor();
+}
+
+afterEach(async () => {
+  if (!current) return;
+  const { page, errors, allow, networkDown } = current;
+  current = null;
+  await page.close();
+  // No console errors, but for answers the scenario provoked on purpose.
+  expect(unexpected(errors, allow, networkDown)).toEqual([]);
+});
+
+describe('dashboard', () => {
+  it('signs in with a token kept out of the URL, and shows the fleet live', async () => {
+    const page = await signIn(stack.api.adminToken);
+    expect(page.url()).not.toContain(stack.api.adminToken);
+    expect(await page.evaluate('sessionStorage.getItem("switchyard.token")')).toBe(stack.api.adminToken);
+    const row = page.locator('[data-workspace="local"]');
+    await row.getByText('online').waitFor();
+    await page.getByTestId('live').getByText('live').waitFor();
+    await screenshots(page, 'fleet');
+    // A reload keeps the session (sessionStorage), not a URL token.
+    await page.reload();
+    await page.getByTestId('whoami').waitFor();
+  });
+
+  it('creates a task against claude-sim and watches it stream to completion, then a follow-up', async () => {
+    const page = await signIn(stack.api.adminToken);
+    await page.getByRole('link', { name: 'Tasks' }).click();
+    await page.getByRole('button', { name: 'New task' }).click();
+    await page.getByRole('dialog').getByLabel('Workdir').fill('/tmp');
+    await page.getByRole('dialog').getByLabel('Prompt').fill('Explain the repo\n@sim say **Bold** answer from the sim <img src=x onerror="window.__xss=1"> <b>raw</b>\n@sim tool Bash\n@sim todo\n@sim sleep 1\n@sim lines 5\n@sim cost 0.25');
+    await page.getByRole('button', { name: 'Queue task' }).click();
+    await page.waitForURL(/\/tasks\/tsk_/);
+    await page.getByTestId('transcript').locator('strong', { hasText: 'Bold' }).waitFor();
+    await page.getByTestId('turn-result').waitFor({ timeout: 30_000 });
+    await page.getByTestId('status').first().getByText('completed').waitFor();
+    expect(await page.getByTestId('stat-cost').textContent()).toBe('$0.2500');
+    expect(await page.getByTestId('tool-call').count()).toBeGreaterThanOrEqual(1);
+    await page.getByTestId('todos').waitFor();
+    // Markdown, but never the HTML inside it.
+    expect(await page.getByTestId('transcript').locator('img, b').count()).toBe(0);
+    expect(await page.evaluate('window.__xss')).toBeUndefined();
+    await screenshots(page, 'task-detail');
+
+    await page.getByLabel('Follow-up').fill('@sim say second turn here');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByTestId('transcript').getByText('second turn here').waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.getByTestId('turn-result').count(), { timeout: 30_000 }).toBe(2);
+    await expect.poll(() => page.getByTestId('turns').locator('tbody tr').count()).toBe(2);
+
+    await page.getByLabel('Raw stream-json').check();
+    expect(await page.getByTestId('raw-output').textContent()).toContain('"type":"result"');
+    await page.getByRole('link', { name: 'Tasks' }).click();
+    await page.getByTestId('tasks').locator('tbody tr').first().waitFor();
+    await page.getByLabel('Search prompts and results').fill('explain rep');
+    await expect.poll(() => page.getByTestId('tasks').locator('tbody tr').count()).toBe(1);
+    await screenshots(page, 'tasks');
+  });
+
+  it('kills a running task', async () => {
+    const task = await stack.createTask({ prompt: '@sim say working\n@sim hang' });
+    const page = await signIn(stack.api.adminToken);
+    await page.goto(`${stack.api.url}/tasks/${task.id}`);
+    await page.getByTestId('transcript').getByText('working').waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Kill' }).click();
+    await page.getByTestId('status').first().getByText('killed').waitFor({ timeout: 30_000 });
+    expect((await stack.waitTask(task.id, ['killed'])).status).toBe('killed');
+    await expect.poll(() => page.getByRole('button', { name: 'Kill' }).count()).toBe(0);
+  });
+
+  it('explains a quota refusal: which limit and when it frees', async () => {
+    await stack.api.call('/v1/teams/default/quota', { method: 'PUT', json: { maxRunning: null, maxQueued: null, tasksPerDay: 0, monthlyBudgetUsd: null } });
+    try {
+      const page = await signIn(stack.api.adminToken);
+      current!.allow.push(429);
+      await page.goto(`${stack.api.url}/tasks`);
+      await page.getByRole('button', { name: 'New task' }).click();
+      await page.getByRole('dialog').getByLabel('Workdir').fill('/tmp');
+      await page.getByRole('dialog').getByLabel('Prompt').fill('over quota');
+      await page.getByRole('button', { name: 'Queue task' }).click();
+      const alert = page.getByTestId('api-error');
+      await alert.getByText('429 quota_exceeded').waitFor();
+      expect(await alert.textContent()).toMatch(/Limit: tasksPerDay — \d+ of 0 used\.Frees at /);
+      await screenshots(page, 'quota-refusal');
+    } finally {
+      await stack.api.call('/v1/teams/default/quota', { method: 'PUT', json: { maxRunning: null, maxQueued: null, tasksPerDay: null, monthlyBudgetUsd: null } });
+    }
+  });
+
+  it('gives a viewer no write controls and hides another team’s tasks', async () => {
+    await stack.api.call('/v1/teams', { method: 'POST', json: { name: 'other' } });
+    await stack.api.call('/v1/workspaces', { method: 'POST', json: { name: 'other-ws', team: 'other' } });
+    const foreign = await stack.createTask({ workspace: 'other-ws', prompt: 'secret plans of team other' });
+    const res = await stack.api.call('/v1/tokens', { method: 'POST', json: { name: 'watcher', role: 'viewer', team: 'default' } });
+    const viewer = ((await res.json()) as { token: string }).token;
+    const page = await signIn(viewer);
+    await page.locator('[data-workspace="local"]').waitFor();
+    expect(await page.locator('[data-workspace="other-ws"]').count()).toBe(0);
+    expect(await page.getByRole('switch').count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Add workspace' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Tasks' }).click();
+    await page.getByTestId('tasks').locator('tbody tr').first().waitFor();
+    expect(await page.getByRole('button', { name: 'New task' }).count()).toBe(0);
+    expect(await page.locator(`[data-task="${foreign.id}"]`).count()).toBe(0);
+    expect(await page.getByText('secret plans').count()).toBe(0);
+    await page.getByTestId('tasks').locator('tbody tr a').first().click();
+    await page.getByTestId('transcript').waitFor();
+    expect(await page.getByRole('button', { name: /Kill|Send/ }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Audit' }).count()).toBe(0);
+  });
+
+  it('shows teams, tokens, audit and a workspace, and onboards a workspace', async () => {
+    const page = await signIn(stack.api.adminToken);
+    for (const [link, testId, shot] of [['Teams', 'daily-chart', 'teams'], ['Tokens', 'token-list', 'tokens'], ['Audit', 'audit', 'audit']] as const) {
+      await page.getByRole('link', { name: link, exact: true }).click();
+      await page.getByTestId(testId).waitFor();
+      if (link === 'Tokens') await createAndRevokeToken(page);
+      await screenshots(page, shot);
+    }
+    await page.goto(`${stack.api.url}/teams/default`);
+    await page.getByTestId('usage-default').waitFor();
+    await screenshots(page, 'team');
+    await page.goto(`${stack.api.url}/workspaces/local`);
+    await page.getByTestId('load-chart').waitFor();
+    await screenshots(page, 'workspace');
+    await page.goto(`${stack.api.url}/fleet`);
+    await page.getByRole('button', { name: 'Add workspace' }).click();
+    await page.getByLabel('Name').fill('alice');
+    await page.getByRole('button', { name: 'Create and issue agent token' }).click();
+    await page.getByText('The agent token is shown this once').waitFor();
+    expect(await page.getByRole('dialog').textContent()).toMatch(/--token-file ~\/\.switchyard\/agent-token[\s\S]*token='sya_[A-Za-z0-9_-]{43}'/);
+    await screenshots(page, 'onboarding');
+  });
+
+  it('recovers when the API restarts mid-stream', async () => {
+    const task = await stack.createTask({ prompt: '@sim say before the restart\n@sim sleep 4\n@sim say after the restart\n@sim lines 3' });
+    const page = await signIn(stack.api.adminToken);
+    current!.networkDown = true;
+    await page.goto(`${stack.api.url}/tasks/${task.id}`);
+    await page.getByTestId('transcript').getByText('before the restart').waitFor({ timeout: 30_000 });
+    await stack.restartApi();
+    await page.getByTestId('transcript').getByText('after the restart').waitFor({ timeout: 45_000 });
+    await page.getByTestId('turn-result').waitFor({ timeout: 30_000 });
+    await page.getByTestId('stream-state').getByText('ended').waitFor();
+    const done = await stack.waitTask(task.id, ['completed']);
+    // Every line exactly once, in order.
+    expect(await page.getByTestId('transcript').getByText('before the restart', { exact: true }).count()).toBe(1);
+    await page.getByLabel('Raw stream-json').check();
+    const seqs = ((await page.getByTestId('raw-output').textContent()) ?? '').split('\n').map((l) => Number(l.split('\t')[0]));
+    expect(seqs).toEqual(Array.from({ length: done.lastSeq }, (_, i) => i + 1));
+    await page.getByTestId('live').getByText('live').waitFor({ timeout: 30_000 });
+  });
+});
