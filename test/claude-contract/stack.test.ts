@@ -1,9 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskView } from '@switchyard/core';
 import { useApi } from '../support/api.ts';
 import { cleanupAgentDir, startAgent, waitFor, type TestAgent } from '../support/agent.ts';
 import { ensureClaudeCli, offlineEnv } from './support/cli.ts';
-import { startMessagesApi, type MessagesApi } from './support/messages-api.ts';
+import { CONTINUATION_PROMPT } from '@switchyard/core';
+import { startMessagesApi, usageLimitHeaders, type MessagesApi } from './support/messages-api.ts';
 
 // The real claude CLI through the whole of Switchyard: API → Redis → agent → tmux → claude →
 // the local Messages API stand-in, and back into SQLite.
@@ -12,13 +14,23 @@ const ctx = useApi();
 let agent: TestAgent;
 let messages: MessagesApi;
 
+const FOREIGN = `sy-contract-foreign-${process.pid}`;
+
 beforeAll(async () => {
   const cli = ensureClaudeCli();
   messages = await startMessagesApi();
+  // A developer's own tmux server on the default socket, whose environment points claude nowhere:
+  // turns must not join it (the agent runs its own server), or claude would lose its login.
+  execFileSync('tmux', ['new-session', '-d', '-s', FOREIGN, '-e', 'ANTHROPIC_BASE_URL=http://127.0.0.1:9', '-e', 'CLAUDE_CODE_OAUTH_TOKEN=', 'sleep 600']);
   agent = startAgent({
     url: ctx.api.url,
     tokenFile: ctx.api.agentTokenFile,
-    env: { ...offlineEnv(messages.url), SWITCHYARD_CLAUDE_BIN: cli.bin },
+    // A subscription login, so a usage limit comes with its reset time as it does for most users.
+    env: {
+      ...offlineEnv(messages.url, { ANTHROPIC_API_KEY: '', CLAUDE_CODE_OAUTH_TOKEN: 'sk-ant-oat01-contract-test', CLAUDE_CODE_MAX_RETRIES: '0' }),
+      SWITCHYARD_CLAUDE_BIN: cli.bin,
+      SWITCHYARD_AUTH_HOLD_SEC: '2',
+    },
   });
   await waitFor(async () => {
     const ws = (await (await ctx.api.call('/v1/workspaces/local')).json()) as { ready: boolean; agent?: { simulated: boolean } };
@@ -27,6 +39,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  execFileSync('tmux', ['kill-session', '-t', `=${FOREIGN}`], { stdio: 'ignore' });
   await agent?.stop();
   if (agent) cleanupAgentDir(agent.dir);
   await messages?.close();
@@ -43,7 +56,7 @@ const get = async (id: string): Promise<TaskView> => (await (await ctx.api.call(
 async function turnDone(id: string, n: number): Promise<TaskView> {
   return waitFor(async () => {
     const t = await get(id);
-    return t.turns.find((x) => x.n === n)?.finishedAt && !['queued', 'dispatched', 'running'].includes(t.status) ? t : null;
+    return t.turns.find((x) => x.n === n)?.finishedAt && !['queued', 'dispatched', 'running', 'rate_limited'].includes(t.status) ? t : null;
   }, 60_000, `turn ${n} of ${id} to end`);
 }
 
@@ -65,5 +78,65 @@ describe('the real CLI through Switchyard', () => {
     // claude reports the session's running total on each --resume (1x, 2x, 3x): the task costs 3x.
     expect(done.costUsd).toBeCloseTo(perTurn * 3, 10);
     expect(done.turns.map((t) => t.costUsd)).toEqual([expect.closeTo(perTurn, 10), expect.closeTo(perTurn, 10), expect.closeTo(perTurn, 10)]);
+  });
+
+  it('shows a write the default mode refused on the task and its turn, though claude called it a success', async () => {
+    messages.script((req) =>
+      req.toolResults.length ? { kind: 'text', text: 'I could not write it.' } : { kind: 'tool_use', name: 'Write', input: { file_path: '/tmp/sy-contract-denied.txt', content: 'x' } },
+    );
+    const task = await create({ prompt: 'write a file' });
+    const done = await turnDone(task.id, 1);
+    expect(done).toMatchObject({ status: 'completed', exitCode: 0, result: 'I could not write it.' });
+    expect(done.permissionDenials).toEqual([{ turn: 1, toolName: 'Write', input: { file_path: '/tmp/sy-contract-denied.txt', content: 'x' } }]);
+    expect(done.turns[0]!.permissionDenials).toHaveLength(1);
+  });
+
+  it('fails a task that reached --max-turns with claude\'s own reason, not a bare subtype', async () => {
+    messages.script(() => ({ kind: 'tool_use', name: 'Read', input: { file_path: '/etc/hostname' } }));
+    const task = await create({ prompt: 'keep reading', maxTurns: 2, allowedTools: ['Read'] });
+    const done = await turnDone(task.id, 1);
+    expect(done).toMatchObject({ status: 'failed', exitCode: 1, error: { code: 'error_max_turns', message: 'Reached maximum number of turns (2)' } });
+  });
+
+  it('waits out a usage limit and resumes the session once, without sending the prompt again', async () => {
+    const resetsAt = Math.floor(Date.now() / 1000) + 3;
+    let calls = 0;
+    messages.script(() =>
+      ++calls === 1
+        ? { kind: 'error', status: 429, type: 'rate_limit_error', message: 'Rate limited', headers: usageLimitHeaders(resetsAt) }
+        : { kind: 'text', text: 'done after the limit' },
+    );
+    const before = messages.requests.length;
+    const task = await create({ prompt: 'a prompt that must reach claude once' });
+    const limited = await waitFor(async () => ((await get(task.id)).status === 'rate_limited' ? get(task.id) : null), 30_000, 'rate_limited');
+    expect(Date.parse(limited.rateLimitedUntil!)).toBe(resetsAt * 1000);
+    const done = await waitFor(async () => {
+      const t = await get(task.id);
+      return ['completed', 'failed'].includes(t.status) ? t : null;
+    }, 60_000, 'the turn after the limit');
+    expect(done).toMatchObject({ status: 'completed', result: 'done after the limit' });
+    const retry = messages.requests.at(-1)!;
+    expect(messages.requests.length - before).toBe(2);
+    const said = JSON.stringify(retry.body.messages);
+    expect(said.split('a prompt that must reach claude once').length - 1).toBe(1);
+    expect(retry.lastUserText).toBe(CONTINUATION_PROMPT);
+  });
+
+  it('puts a turn whose login failed back in the queue, and holds the workspace not ready meanwhile', async () => {
+    let calls = 0;
+    // The CLI tries a 401 twice within one run, even with CLAUDE_CODE_MAX_RETRIES=0.
+    messages.script(() => (++calls <= 2 ? { kind: 'error', status: 401, type: 'authentication_error', message: 'invalid token' } : { kind: 'text', text: 'logged in again' }));
+    const task = await create({ prompt: 'needs a login' });
+    const held = await waitFor(async () => {
+      const ws = (await (await ctx.api.call('/v1/workspaces/local')).json()) as { ready: boolean; problems: string[] };
+      return ws.ready ? null : ws;
+    }, 30_000, 'the workspace to be held not ready');
+    expect(held.problems.join()).toMatch(/login failed in a turn \(authentication_failed\)/);
+    const done = await waitFor(async () => {
+      const t = await get(task.id);
+      return ['completed', 'failed'].includes(t.status) ? t : null;
+    }, 60_000, 'the retried turn');
+    expect(done).toMatchObject({ status: 'completed', result: 'logged in again' });
+    expect(calls).toBe(3);
   });
 });

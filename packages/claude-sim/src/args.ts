@@ -68,7 +68,7 @@ const VARIADIC: Record<string, 'allowedTools' | 'disallowedTools'> = {
 };
 
 const OUTPUT_FORMATS: OutputFormat[] = ['text', 'json', 'stream-json'];
-export const PERMISSION_MODES = ['acceptEdits', 'bypassPermissions', 'default', 'dontAsk', 'plan'];
+export const PERMISSION_MODES = ['acceptEdits', 'auto', 'bypassPermissions', 'default', 'dontAsk', 'manual', 'plan'];
 
 /** Commander's test for "this argument is an option, not a value". */
 const looksLikeOption = (arg: string): boolean => arg.length > 1 && arg.startsWith('-');

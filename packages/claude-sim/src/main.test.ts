@@ -344,6 +344,17 @@ describe.concurrent('claude-sim transcripts', () => {
 });
 
 describe('claude-sim sessions and signals', () => {
+  it('continues an interrupted run when resumed with plain words, as the session holds its prompt', async () => {
+    const id = randomUUID();
+    const first = await sim([...STREAM, '--session-id', id, '@sim rate_limit 30\n@sim say after the limit']);
+    expect(first.code).toBe(1);
+    const resumed = await sim([...STREAM, '--resume', id, 'Continue where you stopped.']);
+    expect(resumed.code).toBe(0);
+    expect(resumed.events.at(-1)).toMatchObject({ is_error: false, result: 'after the limit' });
+    const next = await sim([...STREAM, '--resume', id, 'Something new.']);
+    expect(next.events.at(-1)!.result).not.toBe('after the limit');
+  });
+
   it('rate-limits the first TIMES runs of a session, counting --resume runs too', async () => {
     const id = randomUUID();
     const prompt = '@sim rate_limit 30 2\n@sim say after the limit';

@@ -12,6 +12,8 @@ export interface SessionRecord {
   rateLimitHits: number;
   /** What the session has cost so far: the real CLI reports this running total on --resume. */
   costUsd: number;
+  /** The prompt of a run an API error interrupted: the session holds it, a resume continues it. */
+  pendingPrompt: string | null;
 }
 
 /** `CLAUDE_SIM_STATE_DIR`, else `~/.claude-sim`. */
@@ -37,6 +39,7 @@ export class SessionStore {
         runs: parsed.runs ?? 0,
         rateLimitHits: parsed.rateLimitHits ?? 0,
         costUsd: parsed.costUsd ?? 0,
+        pendingPrompt: parsed.pendingPrompt ?? null,
       };
     } catch {
       return null;
@@ -45,7 +48,7 @@ export class SessionStore {
 
   /** Counts one more run of the session, creating it on its first run. */
   startRun(sessionId: string, now = Date.now()): SessionRecord {
-    const prior = this.get(sessionId) ?? { sessionId, createdAt: now, runs: 0, rateLimitHits: 0, costUsd: 0 };
+    const prior = this.get(sessionId) ?? { sessionId, createdAt: now, runs: 0, rateLimitHits: 0, costUsd: 0, pendingPrompt: null };
     const next = { ...prior, runs: prior.runs + 1 };
     this.put(next);
     return next;
@@ -58,10 +61,10 @@ export class SessionStore {
     return record.rateLimitHits;
   }
 
-  /** Adds one run's cost to the session's running total. */
-  addCost(sessionId: string, usd: number): void {
+  /** Ends a run: adds its cost to the session's total and keeps its prompt if an error cut it short. */
+  endRun(sessionId: string, usd: number, interruptedPrompt: string | null): void {
     const record = this.get(sessionId) ?? this.startRun(sessionId);
-    this.put({ ...record, costUsd: record.costUsd + usd });
+    this.put({ ...record, costUsd: record.costUsd + usd, pendingPrompt: interruptedPrompt });
   }
 
   private put(record: SessionRecord): void {

@@ -110,7 +110,11 @@ async function run(io: SimIo): Promise<number> {
         ? (event) => io.stdout(`${JSON.stringify(event)}\n`)
         : () => undefined,
   });
-  const script = parseScript(prompt);
+  // A resume without directives after an interrupted run continues that run's prompt, as the
+  // real session holds it (Switchyard resumes a retried turn with a short continuation).
+  const continued = args.resume !== undefined && run.pendingPrompt !== null && parseScript(prompt).directives.length === 0;
+  const played = continued ? run.pendingPrompt! : prompt;
+  const script = parseScript(played);
   for (const line of script.unknown) io.stderr(`claude-sim: ignoring unknown directive: ${line}\n`);
   // The code of the first `@sim exit` line wins even when fail or rate_limit ends the run first,
   // so a test can play the CLI versions that exit 0 with the error only on stdout.
@@ -118,9 +122,10 @@ async function run(io: SimIo): Promise<number> {
   const exitOverride = exitLine?.kind === 'exit' ? exitLine.code : null;
 
   t.init();
-  const ending = await play(t, script.directives, { t, prompt, sessionId, store, cwd: io.cwd });
+  const ending = await play(t, script.directives, { t, prompt: played, sessionId, store, cwd: io.cwd });
 
-  store.addCost(sessionId, t.runCostUsd);
+  const interrupted = ending.result.is_error === true && ending.result.api_error_status !== undefined;
+  store.endRun(sessionId, t.runCostUsd, interrupted ? played : null);
   if (args.outputFormat === 'json') io.stdout(`${JSON.stringify(ending.result)}\n`);
   if (args.outputFormat === 'text') io.stdout(`${String(ending.result.result)}\n`);
   return exitOverride ?? ending.code;

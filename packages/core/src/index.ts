@@ -36,9 +36,10 @@ export {
   TurnClassifier,
   summarizeLines,
   classifyTurn,
+  AUTH_ERROR_KINDS,
   emptySummary,
 } from './stream-json.ts';
 export type { ParsedLine, TurnVerdict } from './stream-json.ts';
-export { buildClaudeArgs } from './claude-args.ts';
+export { buildClaudeArgs, CONTINUATION_PROMPT } from './claude-args.ts';
 export { renderLine } from './render.ts';
 export { stdoutSink } from './log-sink.ts';

@@ -78,14 +78,16 @@ describe('summarizeLines and classifyTurn', () => {
     expect(classifyTurn(s, 1)).toBe('rate_limited');
   });
 
-  it('treats 529 overloaded after retries as a rate limit with no known reset', () => {
+  it("treats 529 overloaded after the CLI's retries as the API unavailable, not a limit of the workspace", () => {
     const s = summarizeLines([
-      JSON.stringify({ type: 'system', subtype: 'api_retry', attempt: 1, max_retries: 10, error_status: 529 }),
-      JSON.stringify({ type: 'result', subtype: 'success', is_error: true, result: 'API Error: 529 Overloaded' }),
+      JSON.stringify({ type: 'system', subtype: 'api_retry', attempt: 1, max_retries: 10, error_status: 529, error: 'overloaded' }),
+      JSON.stringify({ type: 'assistant', error: 'server_error', message: { content: [{ type: 'text', text: 'API Error: 529 Overloaded.' }] } }),
+      JSON.stringify({ type: 'result', subtype: 'success', is_error: true, api_error_status: 529, result: 'API Error: 529 Overloaded. This is a server-side issue' }),
     ]);
     expect(s.apiRetries).toBe(1);
-    expect(s.rateLimit).toMatchObject({ resetsAt: null, kind: 'overloaded' });
-    expect(classifyTurn(s, 1)).toBe('rate_limited');
+    expect(s.rateLimit).toBeNull();
+    expect(s.errorKind).toBe('overloaded');
+    expect(classifyTurn(s, 1)).toBe('unavailable');
   });
 
   it('keeps the latest TodoWrite list', () => {
@@ -101,7 +103,7 @@ describe('summarizeLines and classifyTurn', () => {
     expect(classifyTurn(summarizeLines([]), null)).toBe('failed');
   });
 
-  it('classifies max-turns and auth failures as failed', () => {
+  it('classifies max-turns as failed and a login that does not work as auth_failed', () => {
     const maxTurns = summarizeLines([JSON.stringify({ type: 'result', subtype: 'error_max_turns', is_error: true })]);
     expect(classifyTurn(maxTurns, 0)).toBe('failed');
     const auth = summarizeLines([
@@ -109,6 +111,41 @@ describe('summarizeLines and classifyTurn', () => {
       JSON.stringify({ type: 'result', subtype: 'success', is_error: true, result: 'Invalid API key · Please run /login' }),
     ]);
     expect(auth.errorKind).toBe('authentication_failed');
-    expect(classifyTurn(auth, 1)).toBe('failed');
+    expect(classifyTurn(auth, 1)).toBe('auth_failed');
+  });
+});
+
+describe('what the real CLI (2.1.332) reports that v0.1.0 dropped', () => {
+  const line = (o: unknown) => JSON.stringify(o);
+
+  it('keeps errors[] of an error result, the refused tool calls and the API error status', () => {
+    const s = summarizeLines([
+      line({ type: 'result', subtype: 'error_max_turns', is_error: true, num_turns: 3, errors: ['Reached maximum number of turns (2)'], permission_denials: [{ tool_name: 'Write', tool_use_id: 'toolu_1', tool_input: { file_path: '/w/out.txt', content: 'x' } }] }),
+    ]);
+    expect(s).toMatchObject({ resultSubtype: 'error_max_turns', result: null, errors: ['Reached maximum number of turns (2)'], permissionDenials: 1 });
+    expect(s.denials).toEqual([{ toolName: 'Write', toolUseId: 'toolu_1', input: { file_path: '/w/out.txt', content: 'x' } }]);
+    const api = summarizeLines([line({ type: 'result', subtype: 'success', is_error: true, api_error_status: 401, result: 'Invalid API key · Fix external API key' })]);
+    expect(api.apiErrorStatus).toBe(401);
+  });
+
+  it('cuts a huge denied input to 4 KiB', () => {
+    const big = 'x'.repeat(100_000);
+    const s = summarizeLines([line({ type: 'result', subtype: 'success', is_error: false, permission_denials: [{ tool_name: 'Write', tool_input: { content: big } }] })]);
+    expect(JSON.stringify(s.denials).length).toBeLessThan(5000);
+  });
+
+  it('follows a task list kept with TaskCreate and TaskUpdate, and says so', () => {
+    const s = summarizeLines([
+      line({ type: 'assistant', message: { content: [{ type: 'tool_use', id: 'a', name: 'TaskCreate', input: { subject: 'Read the code', description: 'd', activeForm: 'Reading' } }] } }),
+      line({ type: 'user', message: { content: [{ type: 'tool_result', tool_use_id: 'a', content: 'Task #1 created successfully: Read the code' }] } }),
+      line({ type: 'assistant', message: { content: [{ type: 'tool_use', id: 'b', name: 'TaskCreate', input: { subject: 'Fix it' } }] } }),
+      line({ type: 'user', message: { content: [{ type: 'tool_result', tool_use_id: 'b', content: 'Task #2 created successfully: Fix it' }] } }),
+      line({ type: 'assistant', message: { content: [{ type: 'tool_use', id: 'c', name: 'TaskUpdate', input: { taskId: '1', status: 'completed' } }] } }),
+    ]);
+    expect(s.todoSource).toBe('TaskCreate');
+    expect(s.todos).toEqual([
+      { content: 'Read the code', status: 'completed', activeForm: 'Reading' },
+      { content: 'Fix it', status: 'pending' },
+    ]);
   });
 });

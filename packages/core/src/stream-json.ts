@@ -1,4 +1,5 @@
-import type { RateLimitInfo, Todo, TurnSummary, Usage } from './schemas/index.ts';
+import type { PermissionDenial, RateLimitInfo, Todo, TurnSummary, Usage } from './schemas/index.ts';
+import { TaskListTracker } from './task-list.ts';
 
 /** One line of claude's stdout: a stream-json event, or a raw line kept as it is. */
 export type ParsedLine =
@@ -23,8 +24,7 @@ export function parseStreamLine(line: string): ParsedLine {
 }
 
 const USAGE_LIMIT_EPOCH = /usage limit reached\|(\d{9,13})/i;
-const RATE_LIMIT_TEXT =
-  /(rate_limit_error|API Error: 429|usage limit reached|hit your limit|overloaded_error|API Error: 529)/i;
+const RATE_LIMIT_TEXT = /(rate_limit_error|API Error: 429|usage limit reached|hit your (\S+ )?limit)/i;
 
 function str(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
@@ -63,6 +63,7 @@ function contentBlocks(event: Record<string, unknown>): Record<string, unknown>[
  */
 export class TurnClassifier {
   private s: TurnSummary = emptySummary();
+  private readonly tasks = new TaskListTracker();
 
   push(line: string): void {
     const parsed = parseStreamLine(line);
@@ -83,13 +84,28 @@ export class TurnClassifier {
         if (error) this.s.errorKind = error;
         if (error === 'rate_limit') this.noteRateLimit(null, 'rate_limit', null);
         for (const block of contentBlocks(e)) {
-          if (block.type === 'tool_use' && block.name === 'TodoWrite') {
+          if (block.type !== 'tool_use') continue;
+          if (block.name === 'TodoWrite') {
             const todos = (block.input as Record<string, unknown> | undefined)?.todos;
-            if (Array.isArray(todos)) this.s.todos = todos.map(readTodo);
+            if (Array.isArray(todos)) {
+              this.s.todos = todos.map(readTodo);
+              this.s.todoSource = 'TodoWrite';
+            }
+          } else if (this.tasks.toolUse(block)) {
+            this.s.todos = this.tasks.todos();
+            this.s.todoSource = 'TaskCreate';
           }
         }
         break;
       }
+      case 'user':
+        for (const block of contentBlocks(e)) {
+          if (block.type === 'tool_result' && this.tasks.toolResult(block)) {
+            this.s.todos = this.tasks.todos();
+            this.s.todoSource = 'TaskCreate';
+          }
+        }
+        break;
       case 'rate_limit_event': {
         const info = (e.rate_limit_info ?? {}) as Record<string, unknown>;
         if (info.status === 'rejected') {
@@ -125,12 +141,23 @@ export class TurnClassifier {
     s.usage = readUsage(e.usage);
     s.sessionId = str(e.session_id) ?? s.sessionId;
     s.permissionDenials = Array.isArray(e.permission_denials) ? e.permission_denials.length : 0;
-    if (!s.isError || !s.result) return;
+    s.denials = Array.isArray(e.permission_denials) ? e.permission_denials.slice(0, 100).map(readDenial) : [];
+    s.errors = Array.isArray(e.errors) ? e.errors.filter((x): x is string => typeof x === 'string').slice(0, 20).map((x) => x.slice(0, 2000)) : [];
+    s.apiErrorStatus = num(e.api_error_status);
+    if (!s.isError) return;
+    // error_max_turns, error_max_budget_usd, error_during_execution: no result, the kind is the subtype.
+    if (!s.result) {
+      s.errorKind = s.errorKind ?? s.resultSubtype;
+      return;
+    }
     const epoch = USAGE_LIMIT_EPOCH.exec(s.result);
     if (epoch?.[1]) {
       this.noteRateLimit(toEpochMs(Number(epoch[1])), 'usage_limit', s.result);
-    } else if (RATE_LIMIT_TEXT.test(s.result) || e.api_error_status === 429 || e.api_error_status === 529) {
-      this.noteRateLimit(null, /529|overloaded/i.test(s.result) ? 'overloaded' : 'rate_limit', s.result);
+    } else if (e.api_error_status === 529 || /API Error: 529|overloaded_error/i.test(s.result)) {
+      // Anthropic is overloaded: not a limit of this workspace or key (see classifyTurn).
+      s.errorKind = 'overloaded';
+    } else if (RATE_LIMIT_TEXT.test(s.result) || e.api_error_status === 429) {
+      this.noteRateLimit(null, 'rate_limit', s.result);
     } else if (!s.errorKind) {
       s.errorKind = e.api_error_status ? 'api_error' : s.resultSubtype;
     }
@@ -145,6 +172,17 @@ export class TurnClassifier {
     } satisfies RateLimitInfo;
     this.s.errorKind = this.s.errorKind ?? 'rate_limit';
   }
+}
+
+/** One `permission_denials` entry, its input cut to 4 KiB of JSON so a report stays bounded. */
+function readDenial(value: unknown): PermissionDenial {
+  const d = (value ?? {}) as Record<string, unknown>;
+  const json = JSON.stringify(d.tool_input ?? null) ?? 'null';
+  return {
+    toolName: (str(d.tool_name) ?? 'unknown').slice(0, 200),
+    toolUseId: str(d.tool_use_id)?.slice(0, 200) ?? null,
+    input: json.length <= 4096 ? (d.tool_input ?? null) : { truncated: json.slice(0, 4096) },
+  };
 }
 
 function readTodo(value: unknown): Todo {
@@ -173,6 +211,10 @@ export function emptySummary(): TurnSummary {
     rateLimit: null,
     apiRetries: 0,
     permissionDenials: 0,
+    denials: [],
+    errors: [],
+    apiErrorStatus: null,
+    todoSource: null,
   };
 }
 
@@ -183,7 +225,17 @@ export function summarizeLines(lines: Iterable<string>): TurnSummary {
   return classifier.summary();
 }
 
-export type TurnVerdict = 'completed' | 'failed' | 'rate_limited';
+/**
+ * `rate_limited`: the workspace (or team) waits until the limit resets. `unavailable`: the API
+ * was overloaded (529) even after the CLI's own retries — a passing state of Anthropic's, not of
+ * this workspace or key, so only the turn waits and retries. `auth_failed`: the login claude has
+ * does not work (an invalid key passes `claude auth status`), so the turn waits for another try
+ * while the agent reports itself not ready.
+ */
+export type TurnVerdict = 'completed' | 'failed' | 'rate_limited' | 'unavailable' | 'auth_failed';
+
+/** Error kinds of a login that does not work; the CLI reports them as the assistant's `error`. */
+export const AUTH_ERROR_KINDS: readonly string[] = ['authentication_failed', 'billing_error', 'oauth_org_not_allowed'];
 
 /**
  * How a turn that exited ended, from its stream-json first and the exit code only as backstop:
@@ -192,6 +244,8 @@ export type TurnVerdict = 'completed' | 'failed' | 'rate_limited';
 export function classifyTurn(summary: TurnSummary, exitCode: number | null): TurnVerdict {
   const succeeded = summary.resultSubtype === 'success' && summary.isError === false;
   if (summary.rateLimit && !succeeded) return 'rate_limited';
+  if (!succeeded && summary.errorKind && AUTH_ERROR_KINDS.includes(summary.errorKind)) return 'auth_failed';
+  if (!succeeded && (summary.errorKind === 'overloaded' || summary.apiErrorStatus === 529)) return 'unavailable';
   if (summary.resultSubtype !== null) return succeeded ? 'completed' : 'failed';
   return exitCode === 0 && summary.errorKind === null ? 'completed' : 'failed';
 }

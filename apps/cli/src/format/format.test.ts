@@ -66,7 +66,7 @@ function task(over: Partial<TaskView>): TaskView {
     priority: 0, labels: {}, options: {}, maxDurationSec: null, idleTimeoutSec: null, sessionId: 's',
     exitCode: 0, result: 'ok', isError: false, costUsd: 0.0123, numTurns: 3, durationMs: 65_000,
     usage: { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 },
-    todos: [], error: null, rateLimitedUntil: null, attempts: 1, lastSeq: 9, turns: [],
+    todos: [], todoSource: null, permissionDenials: [], error: null, rateLimitedUntil: null, attempts: 1, lastSeq: 9, turns: [],
     attach: { tmuxSession: 'sy-tsk_1', command: 'tmux attach -t sy-tsk_1' }, createdBy: null,
     createdAt: before(180_000), updatedAt: before(1000), startedAt: before(120_000), finishedAt: before(55_000),
     ...over,

@@ -55,7 +55,11 @@ export function taskTable(tasks: readonly TaskView[], now: number, p: Paint): st
 /** The one-line verdict printed when a waited or followed task ends. */
 export function summaryLine(t: TaskView, p: Paint): string {
   const ok = t.status === 'completed';
-  const parts = [`${ok ? p.green('✔') : p.red('✖')} ${statusText(t.status, p)}`, t.id];
+  const denied = t.permissionDenials?.length ?? 0;
+  // A turn claude ended `success` while its permission mode refused tool calls did not do all it was asked.
+  const mark = !ok ? p.red('✖') : denied ? p.yellow('⚠') : p.green('✔');
+  const parts = [`${mark} ${statusText(t.status, p)}`, t.id];
+  if (denied) parts.push(p.yellow(deniedText(denied)));
   if (t.durationMs) parts.push(duration(t.durationMs));
   if (t.costUsd) parts.push(money(t.costUsd));
   if (t.turns.length > 1) parts.push(`${t.turns.length} turns`);
@@ -63,6 +67,20 @@ export function summaryLine(t: TaskView, p: Paint): string {
   let line = parts.join(' · ');
   if (!ok && t.error) line += `\n  ${t.error.code}: ${t.error.message}`;
   return line;
+}
+
+const deniedText = (n: number): string => `${n} tool call${n === 1 ? '' : 's'} denied`;
+
+/** A refused tool call in a line: the tool and what it was given (a path or a command when there is one). */
+function denialLine(d: { toolName: string; input: unknown }): string {
+  const input = (d.input ?? {}) as Record<string, unknown>;
+  const what = input.file_path ?? input.command ?? input.url ?? input.pattern;
+  return typeof what === 'string' ? `${d.toolName}(${fit(what, 80)})` : d.toolName;
+}
+
+/** Started to finished by the wall clock, which includes waits between follow-ups. */
+function wallClock(start: string | null, end: string | null, now: number): string | null {
+  return start ? duration((end ? Date.parse(end) : now) - Date.parse(start)) : null;
 }
 
 export function taskDetails(t: TaskView, now: number, p: Paint): string {
@@ -88,9 +106,12 @@ export function taskDetails(t: TaskView, now: number, p: Paint): string {
     ['Created', at(t.createdAt)],
     ['Started', at(t.startedAt)],
     ['Finished', at(t.finishedAt)],
-    ['Duration', t.durationMs ? duration(t.durationMs) : null],
+    ['Wall clock', wallClock(t.startedAt, t.finishedAt, now)],
+    ['Claude time', t.durationMs ? `${duration(t.durationMs)} (duration_ms, summed over turns)` : null],
     ['Cost', t.costUsd ? money(t.costUsd) : null],
-    ['Claude turns', t.numTurns ? String(t.numTurns) : null],
+    ['Turns', t.turns.length > 1 ? `${t.turns.length} (the prompt and each follow-up)` : null],
+    ['Model calls', t.numTurns ? `${t.numTurns} (claude's num_turns)` : null],
+    ['Denied', t.permissionDenials?.length ? p.yellow(`${deniedText(t.permissionDenials.length)}: ${t.permissionDenials.map(denialLine).join(', ')}`) : null],
     ['Tokens', tokens],
     ['Exit code', t.exitCode === null ? null : String(t.exitCode)],
     ['Error', t.error ? `${t.error.code}: ${t.error.message}` : null],
@@ -103,14 +124,17 @@ export function taskDetails(t: TaskView, now: number, p: Paint): string {
   ]);
   if (t.todos.length) {
     const mark = (s: string) => (s === 'completed' ? '☑' : s === 'in_progress' ? '▶' : '☐');
-    out += `\nTodos:\n${t.todos.map((td) => `  ${mark(td.status)} ${td.status === 'in_progress' && td.activeForm ? td.activeForm : td.content}`).join('\n')}\n`;
+    out += `\nTodos${t.todoSource ? ` (${t.todoSource === 'TaskCreate' ? 'TaskCreate/TaskUpdate' : 'TodoWrite'})` : ''}:\n${t.todos.map((td) => `  ${mark(td.status)} ${td.status === 'in_progress' && td.activeForm ? td.activeForm : td.content}`).join('\n')}\n`;
   }
   if (t.turns.length > 1) {
     out += `\nTurns:\n${table(t.turns, [
       { header: '  #', get: (u) => `  ${u.n}` },
       { header: 'STATUS', get: (u) => u.status },
       { header: 'EXIT', get: (u) => (u.exitCode === null ? '-' : String(u.exitCode)) },
-      { header: 'DURATION', get: (u) => duration(u.durationMs), align: 'right' },
+      { header: 'WALL', get: (u) => wallClock(u.startedAt, u.finishedAt, now) ?? '-', align: 'right' },
+      { header: 'CLAUDE', get: (u) => duration(u.durationMs), align: 'right' },
+      { header: 'CALLS', get: (u) => (u.numTurns === null ? '-' : String(u.numTurns)), align: 'right' },
+      { header: 'DENIED', get: (u) => (u.permissionDenials?.length ? p.yellow(String(u.permissionDenials.length)) : '-'), align: 'right' },
       { header: 'COST', get: (u) => money(u.costUsd), align: 'right' },
       { header: 'PROMPT', get: (u) => fit(u.prompt, 60) },
     ])}`;
