@@ -1,57 +1,19 @@
 // Only the *.test.ts files of apps/api import this: a real redis-server, a temp SQLite file, the
 // real scheduler on them, and the app built from them, as `startServer` builds it (no HTTP).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { startRedis as startRedisServer, type RedisServer } from '@switchyard/testing';
 import pino from 'pino';
 import { createDb, insertTeam, insertToken, insertWorkspace, type DbHandle, type TeamRow, type WorkspaceRow } from '@switchyard/db';
 import { createScheduler, Hub, type Scheduler } from '@switchyard/scheduler';
 import { createApp } from './app.ts';
 import type { AppDeps, Principal } from './context.ts';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** A throwaway redis-server on a free port: nothing saved, nothing appended. */
-export async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
-  const dir = mkdtempSync(join(tmpdir(), 'sy-api-redis-'));
-  const port = await freePort();
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'];
-  const proc: ChildProcess = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('redis-server did not start')), 10_000);
-    proc.stdout!.on('data', (b: Buffer) => {
-      if (b.toString().includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    proc.on('exit', (code) => reject(new Error(`redis-server exited with ${code}`)));
-  });
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    async stop() {
-      if (proc.exitCode === null) {
-        const exited = new Promise((r) => proc.once('exit', r));
-        proc.kill('SIGTERM');
-        await exited;
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
+export const startRedis = (): Promise<RedisServer> => startRedisServer({ appendonly: false });
 
 export interface Harness {
   db: DbHandle;

@@ -102,7 +102,7 @@ export function taskRoutes(deps: RouteDeps) {
 
   app.openapi(list, (c) => {
     const q = c.req.valid('query');
-    const rows = listTasks(db, { ...listFilter(deps, c.get('principal'), q), limit: q.limit + 1 });
+    const rows = listTasks(db, { ...taskFilter(deps, c.get('principal'), q), limit: q.limit + 1 });
     const page = rows.slice(0, q.limit);
     const last = page.at(-1);
     const nextCursor = rows.length > q.limit && last ? encodeCursor(last) : null;
@@ -133,8 +133,15 @@ export function taskRoutes(deps: RouteDeps) {
   return app;
 }
 
-/** The list's filters: the caller's team unless admin; named teams and workspaces must be visible. */
-function listFilter(deps: RouteDeps, p: Principal, q: z.infer<typeof ListQuery>) {
+/**
+ * A task list's filters, shared by the list and the search: the caller's team unless admin;
+ * named teams and workspaces must be visible to the caller; the cursor decoded.
+ */
+export function taskFilter(
+  deps: RouteDeps,
+  p: Principal,
+  q: { status?: string; team?: string; workspace?: string; cursor?: string },
+) {
   const db = deps.db.db;
   const statuses = q.status ? q.status.split(',').map((s) => s.trim()) : undefined;
   const badStatus = statuses?.find((s) => !TaskStatusSchema.safeParse(s).success);
