@@ -8,6 +8,8 @@ import { startRedis, type RedisServer } from '../support/redis.ts';
 
 let redis: RedisServer;
 let api: TestApi;
+// Moves the scheduler's clock ahead of the wall clock, to order timestamps without sleeping.
+let skew = 0;
 
 beforeAll(async () => {
   redis = await startRedis();
@@ -17,7 +19,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   // No safe age: the reconciler tests here repair at once what they broke on purpose.
-  api = await startApi({ redisUrl: redis.url, scheduler: { graceSec: 2, sweepEveryMs: 200, reconcileSafeAgeMs: 0 } });
+  api = await startApi({ redisUrl: redis.url, scheduler: { graceSec: 2, sweepEveryMs: 200, reconcileSafeAgeMs: 0 }, now: () => Date.now() + skew });
 });
 afterEach(async () => {
   await api?.stop();
@@ -143,7 +145,7 @@ describe('team quotas', () => {
     const [lease1] = (await a1.sync()).leases;
     expect(lease1!.taskId).toBe(first.id);
     const waitedLong = await createOk({ workspace: 'w2', prompt: 'w2 waits first' });
-    await new Promise((r) => setTimeout(r, 20));
+    skew += 1000; // the next task is queued a second later by the scheduler's clock
     const later = await createOk({ prompt: 'local-2' });
     expect((await a2.sync()).leases).toEqual([]);
     expect((await get(waitedLong.id)).status).toBe('queued');

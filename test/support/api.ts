@@ -45,6 +45,8 @@ export async function startApi(opts: {
   scheduler?: Partial<SchedulerConfig>;
   maxPromptBytes?: number;
   port?: number;
+  /** The scheduler's clock (Date.now by default). */
+  now?: () => number;
 }): Promise<TestApi> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'sy-api-'));
   const config = loadConfig({
@@ -55,7 +57,7 @@ export async function startApi(opts: {
     SWITCHYARD_REDIS_PREFIX: `t${Math.random().toString(36).slice(2, 8)}`,
     ...(opts.maxPromptBytes ? { SWITCHYARD_MAX_PROMPT_BYTES: String(opts.maxPromptBytes) } : {}),
   });
-  const server = await startServer(config, pino({ level: process.env.SWITCHYARD_TEST_LOG ?? 'silent' }), opts.scheduler);
+  const server = await startServer(config, pino({ level: process.env.SWITCHYARD_TEST_LOG ?? 'silent' }), opts.scheduler, opts.now);
   const adminToken = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
   return {
     url: server.url,

@@ -20,7 +20,13 @@ export interface ApiServer {
  * The whole API: SQLite opened and bootstrapped, the scheduler started on Redis, and HTTP
  * listening. Resolves once it listens; `scheduler` overrides what the config does not cover.
  */
-export async function startServer(config: Config, logger: Logger, scheduler: Partial<SchedulerConfig> = {}): Promise<ApiServer> {
+export async function startServer(
+  config: Config,
+  logger: Logger,
+  scheduler: Partial<SchedulerConfig> = {},
+  /** The scheduler's clock; Date.now unless a test moves time. */
+  now?: () => number,
+): Promise<ApiServer> {
   const db = createDb(config.dbFile);
   bootstrap(db, config.dataDir, config.bootstrapLocal, logger);
   // Two connections: request paths fail fast while Redis is away, leasing waits it out.
@@ -30,6 +36,7 @@ export async function startServer(config: Config, logger: Logger, scheduler: Par
   // The fail-fast connection refuses commands until it is connected: wait for it once, at start.
   if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
   const sched = createScheduler({
+    now,
     redis,
     workerRedis,
     db,
