@@ -29,6 +29,7 @@ describe('hostile strings are refused with 400 naming the field', () => {
     ['a flag as a tool rule', { allowedTools: ['--permission-mode'] }, 'allowedTools.0'],
     ['a flag as a disallowed rule', { disallowedTools: ['Read', '--mcp-config'] }, 'disallowedTools.1'],
     ['two rules in one', { allowedTools: ['Read Write'] }, 'allowedTools.0'],
+    ['a nested rule claude splits into Bash', { allowedTools: ['Read(a(b),Bash,c)'] }, 'allowedTools.0'],
     ['newline in the workdir', { workdir: '/tmp/a\nb' }, 'workdir'],
     ['DEL in the workdir', { workdir: '/tmp/a\u007f' }, 'workdir'],
     ['NUL in a label value', { labels: { team: 'a\0b' } }, 'labels.team'],
@@ -150,4 +151,22 @@ describe('field-level authorization of workspaces', () => {
     const ok = await send('/v1/workspaces/fl-1', { method: 'PATCH', json: { labels: { owner: 'fl' }, paused: true }, token: member });
     expect([ok.status, ok.body.labels, ok.body.paused]).toEqual([200, { owner: 'fl' }, true]);
   });
+
+  it("shows the admin documents, which can hold credentials, to admins only", async () => {
+    await send('/v1/teams', { json: { name: 'docs' } });
+    const docs = { mcpConfig: { mcpServers: { gh: { command: 'gh-mcp', env: { GH_TOKEN: 'ghp_secret_value' } } } }, settings: { env: { API_KEY: 'sk-secret-value' } }, systemPrompt: 'secret house rules' };
+    await send('/v1/workspaces', { json: { name: 'docs-1', team: 'docs', workdirRoots: ['/tmp'] } });
+    expect((await send('/v1/workspaces/docs-1', { method: 'PATCH', json: docs })).status).toBe(200);
+    const member = (await send('/v1/tokens', { json: { name: 'docs-dev', role: 'member', team: 'docs' } })).body.token as string;
+    const viewer = (await send('/v1/tokens', { json: { name: 'docs-ro', role: 'viewer', team: 'docs' } })).body.token as string;
+    for (const token of [member, viewer]) {
+      for (const path of ['/v1/workspaces/docs-1', '/v1/workspaces']) {
+        const body = JSON.stringify((await send(path, { method: 'GET', token })).body);
+        expect(body, path).not.toMatch(/secret/);
+        expect(body, path).toContain('shown to admins only');
+      }
+    }
+    expect((await send('/v1/workspaces/docs-1', { method: 'GET' })).body).toMatchObject(docs);
+  });
 });
+

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildClaudeArgs, summarizeLines } from '@switchyard/core';
+import { buildClaudeArgs, summarizeLines, TOOL_RULE_PATTERN } from '@switchyard/core';
 import { ensureClaudeCli, offlineEnv, runCli, type CliRun } from './support/cli.ts';
 import { startMessagesApi, usageLimitHeaders, type MessagesApi } from './support/messages-api.ts';
 
@@ -122,5 +122,28 @@ describe(`the real claude CLI (pinned)`, () => {
     const req = api.requests.at(-1)!;
     expect(req.lastUserText).toBe(prompt);
     expect(JSON.stringify(req.body.system)).toContain('--be-brief');
+  });
+
+  it('splits a rule with parentheses inside its spec into several rules, which is why Switchyard refuses them', async () => {
+    api.script((req) => (req.toolResults.length ? { kind: 'text', text: 'ran' } : { kind: 'tool_use', name: 'Bash', input: { command: 'touch sy-split-probe' } }));
+    const r = await runCli(cli.bin, [...STREAM, '-p', '--allowedTools=Read(a(b),Bash,c)', '--', 'run true'], { cwd, env });
+    // Bash ran without asking: the one "Read" rule reached claude as Read(a(b), Bash and c).
+    expect(resultOf(r)).toMatchObject({ subtype: 'success', permission_denials: [] });
+    const plain = await runCli(cli.bin, [...STREAM, '-p', '--allowedTools=Read', '--', 'run true'], { cwd, env });
+    expect(resultOf(plain)).toMatchObject({ permission_denials: [{ tool_name: 'Bash' }] });
+    expect(TOOL_RULE_PATTERN.test('Read(a(b),Bash,c)')).toBe(false);
+    expect(TOOL_RULE_PATTERN.test('Bash(git log:*)')).toBe(true);
+  });
+
+  it('lets a workdir\'s own .claude settings widen what runs, unless only user settings are loaded, as buildClaudeArgs asks', async () => {
+    const wd = mkdtempSync(join(tmpdir(), 'sy-contract-settings-'));
+    mkdirSync(join(wd, '.claude'));
+    writeFileSync(join(wd, '.claude', 'settings.local.json'), JSON.stringify({ permissions: { allow: ['Bash'] } }));
+    api.script((req) => (req.toolResults.length ? { kind: 'text', text: 'ran' } : { kind: 'tool_use', name: 'Bash', input: { command: 'touch sy-settings-probe' } }));
+    const widened = await runCli(cli.bin, [...STREAM, '-p', '--', 'run it'], { cwd: wd, env });
+    expect(resultOf(widened)).toMatchObject({ permission_denials: [] });
+    const args = buildClaudeArgs({ prompt: 'run it', sessionId: randomUUID(), resume: false, options: {} });
+    const held = await runCli(cli.bin, args, { cwd: wd, env });
+    expect(resultOf(held)).toMatchObject({ permission_denials: [{ tool_name: 'Bash' }] });
   });
 });

@@ -131,7 +131,16 @@ export function agentView(a: AgentRow, workspaceName: string, online: boolean): 
   };
 }
 
-export function workspaceView(db: Db, scheduler: Scheduler, ws: WorkspaceRow): WorkspaceView {
+/** What stands in for an admin document (MCP config, settings, system prompt) shown to a non-admin. */
+export const REDACTED = '(set by an admin; shown to admins only)';
+
+/**
+ * A workspace as `viewer` may see it. The admin-only documents can hold credentials (an MCP
+ * server's token, an API key in settings), so only admins read them; others see that they are set.
+ */
+export function workspaceView(db: Db, scheduler: Scheduler, ws: WorkspaceRow, viewer: { role: string } = { role: 'admin' }): WorkspaceView {
+  const admin = viewer.role === 'admin';
+  const hidden = <T>(v: T | null): T | Record<string, string> | null => (v === null || admin ? v : { redacted: REDACTED });
   const agents = listAgents(db, ws.id);
   const current = agents.find((a) => scheduler.isOnline(a)) ?? agents.sort((a, b) => b.lastSeenAt - a.lastSeenAt)[0];
   const problems = scheduler.workspaceProblems(ws);
@@ -150,9 +159,9 @@ export function workspaceView(db: Db, scheduler: Scheduler, ws: WorkspaceRow): W
     allowedTools: ws.allowedTools,
     disallowedTools: ws.disallowedTools,
     addDirs: ws.addDirs,
-    mcpConfig: ws.mcpConfig,
-    settings: ws.settings,
-    systemPrompt: ws.systemPrompt,
+    mcpConfig: hidden(ws.mcpConfig),
+    settings: hidden(ws.settings),
+    systemPrompt: ws.systemPrompt === null || admin ? ws.systemPrompt : REDACTED,
     models: ws.models,
     rateLimitedUntil: iso(ws.rateLimitedUntil && ws.rateLimitedUntil > Date.now() ? ws.rateLimitedUntil : null),
     ready: problems.length === 0,

@@ -6,7 +6,7 @@ const base = { prompt: 'do it', sessionId: '11111111-2222-4333-8444-555555555555
 describe('buildClaudeArgs', () => {
   it('asks for stream-json with --verbose, which -p requires', () => {
     expect(buildClaudeArgs(base)).toEqual([
-      '-p', '--output-format=stream-json', '--verbose',
+      '-p', '--output-format=stream-json', '--verbose', '--setting-sources=user', '--strict-mcp-config',
       `--session-id=${base.sessionId}`,
       '--', 'do it',
     ]);
@@ -33,7 +33,7 @@ describe('buildClaudeArgs', () => {
       },
     });
     expect(args).toEqual([
-      '-p', '--output-format=stream-json', '--verbose',
+      '-p', '--output-format=stream-json', '--verbose', '--setting-sources=user', '--strict-mcp-config',
       `--session-id=${base.sessionId}`,
       '--model=opus', '--fallback-model=sonnet', '--permission-mode=acceptEdits',
       '--allowedTools=Bash(git log:*)', '--allowedTools=Read', '--disallowedTools=WebFetch',
@@ -53,7 +53,7 @@ describe('buildClaudeArgs', () => {
         appendSystemPrompt: '--settings',
       },
     });
-    const flags = new Set(['-p', '--output-format=stream-json', '--verbose', `--session-id=${base.sessionId}`, '--']);
+    const flags = new Set(['-p', '--output-format=stream-json', '--verbose', '--setting-sources=user', '--strict-mcp-config', `--session-id=${base.sessionId}`, '--']);
     const beforePrompt = args.slice(0, -1);
     // Every argument is either one of ours with no value, or `--flag=value` for a known flag.
     for (const a of beforePrompt) expect(flags.has(a) || /^--(model|permission-mode|allowedTools|disallowedTools|append-system-prompt)=/.test(a)).toBe(true);

@@ -17,7 +17,10 @@ export function buildClaudeArgs(
   turn: Pick<Lease, 'prompt' | 'sessionId' | 'resume' | 'options' | 'ceiling' | 'workspaceOptions' | 'continuation'>,
 ): string[] {
   const o = turn.options;
-  const args = ['-p', '--output-format=stream-json', '--verbose'];
+  // Only the pod user's settings and the workspace's (--settings) apply: a workdir's own
+  // .claude/settings*.json could allow tools or add hooks past the ceiling, and its .mcp.json
+  // start servers; MCP servers come from the workspace's mcpConfig alone.
+  const args = ['-p', '--output-format=stream-json', '--verbose', '--setting-sources=user', '--strict-mcp-config'];
   const flag = (name: string, value: string | number | undefined) => {
     if (value !== undefined && value !== '') args.push(`--${name}=${value}`);
   };

@@ -159,7 +159,8 @@ export class TurnClassifier {
     } else if (RATE_LIMIT_TEXT.test(s.result) || e.api_error_status === 429) {
       this.noteRateLimit(null, 'rate_limit', s.result);
     } else if (!s.errorKind) {
-      s.errorKind = e.api_error_status ? 'api_error' : s.resultSubtype;
+      // An error result that says no more than `success`: call it what it was, an error.
+      s.errorKind = e.api_error_status ? 'api_error' : s.resultSubtype && s.resultSubtype !== 'success' ? s.resultSubtype : 'error';
     }
   }
 

@@ -11,6 +11,8 @@ const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 export class TaskListTracker {
   private readonly pending = new Map<string, Todo>();
   private readonly tasks = new Map<string, Todo>();
+  /** Ids for results that do not name one: never reused, so a deleted task's id is not taken again. */
+  private created = 0;
 
   /** Reads a tool_use block; true when it changed the list. */
   toolUse(block: Block): boolean {
@@ -44,7 +46,8 @@ export class TaskListTracker {
     this.pending.delete(useId);
     if (block.is_error === true) return false;
     const text = typeof block.content === 'string' ? block.content : JSON.stringify(block.content ?? '');
-    const id = /Task #(\w+) created/.exec(text)?.[1] ?? String(this.tasks.size + 1);
+    this.created += 1;
+    const id = /Task #(\w+) created/.exec(text)?.[1] ?? `#${this.created}`;
     this.tasks.set(id, todo);
     return true;
   }

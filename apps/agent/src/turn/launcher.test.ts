@@ -51,6 +51,7 @@ describe('launcher refusals', () => {
     ['an allowed tool that is a flag', { allowedTools: ['Read', '--permission-mode', 'bypassPermissions'] }, /allowedTools.*--permission-mode/],
     ['a disallowed tool that is a flag', { disallowedTools: ['--mcp-config'] }, /disallowedTools.*--mcp-config/],
     ['two rules smuggled in one', { allowedTools: ['Bash(x),Write(y)'] }, /allowedTools/],
+    ['a nested rule claude splits into Bash', { allowedTools: ['Read(a(b),Bash,c)'] }, /allowedTools/],
     ['a control character in a tool rule', { allowedTools: ['Bash(ls\u001b)'] }, /allowedTools/],
     ['a model that is a flag', { model: '--dangerously-skip-permissions' }, /model/],
     ['an unknown permission mode', { permissionMode: 'yolo' }, /permission mode/],

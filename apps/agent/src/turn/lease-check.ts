@@ -3,13 +3,11 @@
  * checked for what it may be, and the workspace ceiling the lease carries is enforced again.
  * A refusal becomes the turn's `spawn_failed` reason.
  */
-import { PERMISSION_MODES, type Lease, type LeaseCeiling } from '@switchyard/core';
+import { PERMISSION_MODES, TOOL_RULE_PATTERN, type Lease, type LeaseCeiling } from '@switchyard/core';
 import { resolveWorkdir } from './workdir.ts';
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
-/** Claude Code's rule syntax: `Name` or `Name(spec)`, the name a plain identifier (MCP names included). */
-const RULE = /^[A-Za-z][A-Za-z0-9_-]{0,127}(\((.+)\))?$/s;
 const MODEL = /^[A-Za-z0-9._:[\]][A-Za-z0-9._:[\]-]{0,99}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -17,20 +15,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const toolName = (rule: string) => rule.replace(/\(.*$/s, '');
 
 /**
- * Why `rule` is not one tool rule, or null. Parentheses must balance and close at the end, so
- * `Bash(x),Write(y)` — two rules once claude splits it at the comma — is refused.
+ * Why `rule` is not one tool rule, or null: core's pattern, which claude cannot split into
+ * several rules (no parentheses inside the spec, nothing outside them but the name).
  */
 export function toolRuleProblem(rule: unknown): string | null {
   if (typeof rule !== 'string' || rule.length > 512) return 'not a string of at most 512 characters';
   if (CONTROL.test(rule)) return 'a control character';
-  const m = RULE.exec(rule);
-  if (!m) return 'not Name or Name(spec)';
-  let depth = 0;
-  for (const ch of m[2] ?? '') {
-    depth += ch === '(' ? 1 : ch === ')' ? -1 : 0;
-    if (depth < 0) return 'unbalanced parentheses';
-  }
-  return depth === 0 ? null : 'unbalanced parentheses';
+  return TOOL_RULE_PATTERN.test(rule) ? null : 'not Name or Name(spec) with no parentheses inside the spec';
 }
 
 function rulesProblem(field: string, rules: unknown): string | null {

@@ -114,6 +114,8 @@ export class Shipper {
   }
 
   private acknowledge(ackSeq: number): void {
+    // A batch got through: let batches grow back after a 413 halved them.
+    this.maxLines = Math.min(BATCH_LINES, this.maxLines * 2);
     if (ackSeq > this.ackSeq) this.record.update({ ackSeq });
     this.pending = this.pending.filter((l) => l.seq > this.ackSeq);
   }

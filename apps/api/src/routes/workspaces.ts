@@ -57,7 +57,7 @@ export function workspaceRoutes(deps: RouteDeps) {
     (c) => {
       const p = c.get('principal');
       const rows = listWorkspaces(db).filter((w) => canSee(p, w.teamId));
-      return c.json({ workspaces: rows.map((w) => workspaceView(db, scheduler, w)) }, 200);
+      return c.json({ workspaces: rows.map((w) => workspaceView(db, scheduler, w, c.get('principal'))) }, 200);
     },
   );
 
@@ -69,7 +69,7 @@ export function workspaceRoutes(deps: RouteDeps) {
       request: { params: RefParam },
       responses: { 200: ok(WorkspaceViewSchema, 'The workspace'), ...ErrorResponses },
     }),
-    (c) => c.json(workspaceView(db, scheduler, visible(c.get('principal'), c.req.valid('param').ref)), 200),
+    (c) => c.json(workspaceView(db, scheduler, visible(c.get('principal'), c.req.valid('param').ref), c.get('principal')), 200),
   );
 
   app.openapi(
@@ -121,7 +121,7 @@ export function workspaceRoutes(deps: RouteDeps) {
         return r;
       });
       await scheduler.workspaceChanged(row);
-      return c.json(workspaceView(db, scheduler, row), 200);
+      return c.json(workspaceView(db, scheduler, row, p), 200);
     },
   );
 

@@ -32,12 +32,15 @@ export const PermissionModeSchema = z.enum(PERMISSION_MODES);
 /**
  * One tool rule in Claude Code's own syntax: `Name` or `Name(spec)` — `Read`,
  * `Bash(git log:*)`, `mcp__github__get_issue`. A rule can never start with `-` (so it can never
- * be read as a flag), has no control characters, no spaces or commas outside the parentheses
- * (Claude Code would split it into several rules), and is at most 512 bytes.
+ * be read as a flag), has no spaces or commas outside the parentheses and no parentheses inside
+ * them: Claude Code splits a rule list at commas and spaces outside parentheses with a flag, not
+ * a depth count, so `Read(a(b),Bash,c)` would reach it as three rules, one of them `Bash`.
  */
+export const TOOL_RULE_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,127}(\([^()]+\))?$/;
+
 export const ToolRuleSchema = Identifier(512).refine(
-  (s) => /^[A-Za-z][A-Za-z0-9_-]{0,127}(\(.+\))?$/.test(s),
-  'a tool rule: Name or Name(spec), e.g. Read or Bash(git log:*)',
+  (s) => TOOL_RULE_PATTERN.test(s),
+  'a tool rule: Name or Name(spec) with no parentheses inside the spec, e.g. Read or Bash(git log:*)',
 );
 export const ToolRulesSchema = z.array(ToolRuleSchema).max(200);
 
