@@ -33,8 +33,9 @@ beforeAll(async () => {
     },
   });
   await waitFor(async () => {
-    const ws = (await (await ctx.api.call('/v1/workspaces/local')).json()) as { ready: boolean; agent?: { simulated: boolean } };
-    return ws.ready && ws.agent?.simulated === false;
+    const ws = (await (await ctx.api.call('/v1/workspaces/local')).json()) as { ready: boolean; agent?: { simulated: boolean; claudeVersionTested: boolean | null } };
+    // The pinned CLI is the version the contract suite covers: the workspace shows it as tested.
+    return ws.ready && ws.agent?.simulated === false && ws.agent.claudeVersionTested === true;
   }, 60_000, 'workspace local to be ready with the real claude');
 }, 300_000);
 
@@ -138,5 +139,19 @@ describe('the real CLI through Switchyard', () => {
     }, 60_000, 'the retried turn');
     expect(done).toMatchObject({ status: 'completed', result: 'logged in again' });
     expect(calls).toBe(3);
+  });
+
+  it('returns the structured result of a task that gave a JSON schema, with the effort it asked for', async () => {
+    messages.script((req) =>
+      req.toolResults.length ? { kind: 'text', text: 'done' } : { kind: 'tool_use', name: 'StructuredOutput', input: { name: 'Ada', age: 36 } },
+    );
+    const schema = { type: 'object', properties: { name: { type: 'string' }, age: { type: 'number' } }, required: ['name'] };
+    const task = await create({ prompt: 'who wrote the first program?', jsonSchema: schema, effort: 'low', fallbackModel: 'claude-sonnet-4-5,claude-haiku-4-5' });
+    const done = await turnDone(task.id, 1);
+    expect(done).toMatchObject({ status: 'completed', structuredOutput: { name: 'Ada', age: 36 } });
+    const asked = messages.requests.at(-1)!;
+    expect(asked.body.output_config).toMatchObject({ effort: 'low' });
+    expect((asked.body.tools as { name: string }[]).map((t) => t.name)).toContain('StructuredOutput');
+    expect(done.options).toMatchObject({ effort: 'low', fallbackModel: 'claude-sonnet-4-5,claude-haiku-4-5' });
   });
 });

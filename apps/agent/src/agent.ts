@@ -166,6 +166,9 @@ export class Agent {
       );
     }
     if (readiness.report.problems.length) this.logger.warn({ problems: readiness.report.problems }, 'not ready: the workspace takes no work until these are fixed');
+    if (process.getuid?.() === 0 && !readiness.report.simulated) {
+      this.logger.warn('running as root: claude refuses bypassPermissions as root, so turns asking for it fail with that reason; run the agent as another user');
+    }
     for (let attempt = 0; !this.stopping; attempt++) {
       try {
         const res = await this.post('/register', readiness.report, AgentRegisterResponseSchema);

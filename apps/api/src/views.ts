@@ -1,4 +1,5 @@
 import {
+  claudeVersionTested,
   tmuxSessionName,
   type AgentView,
   type AuditEntry,
@@ -45,11 +46,11 @@ export function attachCommand(session: string, socket: string | null | undefined
 }
 
 /** What a turn's stored summary says beyond its columns: refused tool calls, the todo tool. */
-function summaryOf(r: TurnRow): { denials: { toolName: string; input: unknown }[]; todoSource: TaskView['todoSource'] } {
-  const s = (r.summary ?? {}) as { denials?: { toolName?: unknown; input?: unknown }[]; todoSource?: unknown };
+function summaryOf(r: TurnRow): { denials: { toolName: string; input: unknown }[]; todoSource: TaskView['todoSource']; structuredOutput: unknown } {
+  const s = (r.summary ?? {}) as { denials?: { toolName?: unknown; input?: unknown }[]; todoSource?: unknown; structuredOutput?: unknown };
   const denials = Array.isArray(s.denials) ? s.denials.map((d) => ({ toolName: String(d.toolName ?? 'unknown'), input: d.input ?? null })) : [];
   const todoSource = s.todoSource === 'TodoWrite' || s.todoSource === 'TaskCreate' ? s.todoSource : null;
-  return { denials, todoSource };
+  return { denials, todoSource, structuredOutput: s.structuredOutput };
 }
 
 export function taskView(db: Db, t: TaskRow): TaskView {
@@ -80,6 +81,7 @@ export function taskView(db: Db, t: TaskRow): TaskView {
     todos: (t.todos ?? []) as Todo[],
     todoSource: turns.map((x) => x.todoSource).filter(Boolean).at(-1) ?? null,
     permissionDenials: turns.flatMap((x) => x.denials.map((d) => ({ turn: x.r.n, ...d }))),
+    ...(turns.at(-1)?.structuredOutput !== undefined ? { structuredOutput: turns.at(-1)!.structuredOutput } : {}),
     error: t.errorCode ? { code: t.errorCode, message: t.errorMessage ?? t.errorCode } : null,
     rateLimitedUntil: iso(t.rateLimitedUntil),
     attempts: t.attempts,
@@ -120,6 +122,7 @@ export function agentView(a: AgentRow, workspaceName: string, online: boolean): 
     hostname: a.hostname,
     agentVersion: a.agentVersion,
     claudeVersion: a.claudeVersion,
+    claudeVersionTested: claudeVersionTested(a.claudeVersion, a.simulated),
     tmuxVersion: a.tmuxVersion,
     simulated: a.simulated,
     slots: a.slots,

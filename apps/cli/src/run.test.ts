@@ -65,7 +65,7 @@ const NOW = Date.parse('2026-01-01T12:00:00Z');
 const iso = new Date(NOW - 3_600_000).toISOString();
 const team: TeamView = { id: 'team_1', name: 'backend', quota: { maxRunning: 2, maxQueued: null, tasksPerDay: 50, monthlyBudgetUsd: null }, createdAt: iso };
 const agent: AgentView = {
-  id: 'agt_1', workspace: 'dev', hostname: 'pod-dev', agentVersion: '0.1.0', claudeVersion: '2.0.1 (Claude Code)', tmuxVersion: '3.4',
+  id: 'agt_1', workspace: 'dev', hostname: 'pod-dev', agentVersion: '0.1.0', claudeVersion: '2.0.1 (Claude Code)', claudeVersionTested: false, tmuxVersion: '3.4',
   simulated: false, slots: 2, freeSlots: 1, problems: [], online: true, lastSeenAt: iso, registeredAt: iso,
 };
 const ws: WorkspaceView = {

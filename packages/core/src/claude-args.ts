@@ -27,6 +27,8 @@ export function buildClaudeArgs(
   flag(turn.resume ? 'resume' : 'session-id', turn.sessionId);
   flag('model', o.model);
   flag('fallback-model', o.fallbackModel);
+  flag('effort', o.effort);
+  if (o.jsonSchema) flag('json-schema', JSON.stringify(o.jsonSchema));
   flag('permission-mode', o.permissionMode);
   for (const rule of o.allowedTools ?? []) flag('allowedTools', rule);
   const disallowed = new Set([...(o.disallowedTools ?? []), ...(turn.ceiling?.disallowedTools ?? [])]);

@@ -18,7 +18,7 @@ export {
 export type { ErrorBody, QuotaDetails, AgentErrorCode } from './errors.ts';
 export { parseErrorEnvelope } from './http-envelope.ts';
 export type { ErrorEnvelope } from './http-envelope.ts';
-export { AGENT_PROTOCOL_VERSION, supportedProtocolVersions, protocolProblem } from './protocol.ts';
+export { AGENT_PROTOCOL_VERSION, supportedProtocolVersions, protocolProblem, TESTED_CLAUDE_VERSIONS, claudeVersionTested } from './protocol.ts';
 export {
   TASK_STATUSES,
   TERMINAL_STATUSES,

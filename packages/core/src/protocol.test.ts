@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AGENT_PROTOCOL_VERSION, protocolProblem, supportedProtocolVersions } from './protocol.ts';
+import { AGENT_PROTOCOL_VERSION, claudeVersionTested, protocolProblem, supportedProtocolVersions } from './protocol.ts';
 
 describe('agent protocol versions', () => {
   it('serves the current and the previous minor version, and a v0.1.0 agent that sends none', () => {
@@ -18,5 +18,14 @@ describe('agent protocol versions', () => {
   it('refuses an agent newer than the API, saying to upgrade the API', () => {
     expect(protocolProblem('1.2', '1.1')).toMatch(/newer.*upgrade the Switchyard API/);
     expect(protocolProblem('2.0', '1.1')).toMatch(/upgrade the Switchyard API/);
+  });
+});
+
+describe('claude versions the contract suite has covered', () => {
+  it('flags a version outside the tested set, and judges nothing for claude-sim or no claude', () => {
+    expect(claudeVersionTested('2.1.332 (Claude Code)', false)).toBe(true);
+    expect(claudeVersionTested('2.1.400 (Claude Code)', false)).toBe(false);
+    expect(claudeVersionTested('2.0.0-sim (claude-sim)', true)).toBeNull();
+    expect(claudeVersionTested(null, false)).toBeNull();
   });
 });

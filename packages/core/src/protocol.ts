@@ -24,3 +24,19 @@ export function protocolProblem(version: string | undefined, current = AGENT_PRO
   }
   return `agent protocol ${v} is too old for this API, which serves ${supported.join(' and ')}: upgrade the agent to the API's release`;
 }
+
+/**
+ * The Claude Code versions the contract suite (test/claude-contract) has run against. An agent
+ * whose claude is another version is flagged on its workspace: it may work, but nothing proved it.
+ */
+export const TESTED_CLAUDE_VERSIONS: readonly string[] = ['2.1.332'];
+
+/**
+ * Whether `claude --version` output (`2.1.332 (Claude Code)`) names a tested version; null when
+ * there is nothing to judge (no claude, or claude-sim).
+ */
+export function claudeVersionTested(reported: string | null, simulated: boolean): boolean | null {
+  if (!reported || simulated) return null;
+  const version = /^(\d+\.\d+\.\d+)/.exec(reported.trim())?.[1];
+  return version !== undefined && TESTED_CLAUDE_VERSIONS.includes(version);
+}

@@ -144,6 +144,10 @@ export class TurnClassifier {
     s.denials = Array.isArray(e.permission_denials) ? e.permission_denials.slice(0, 100).map(readDenial) : [];
     s.errors = Array.isArray(e.errors) ? e.errors.filter((x): x is string => typeof x === 'string').slice(0, 20).map((x) => x.slice(0, 2000)) : [];
     s.apiErrorStatus = num(e.api_error_status);
+    if (e.structured_output !== undefined) {
+      const json = JSON.stringify(e.structured_output) ?? 'null';
+      s.structuredOutput = json.length <= 64 * 1024 ? e.structured_output : { truncated: json.slice(0, 64 * 1024) };
+    }
     if (!s.isError) return;
     // error_max_turns, error_max_budget_usd, error_during_execution: no result, the kind is the subtype.
     if (!s.result) {

@@ -2,9 +2,13 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TESTED_CLAUDE_VERSIONS } from '@switchyard/core';
 
-/** The Claude Code CLI version the contract suite pins. `npm run contract -- --cli latest` tries another. */
-export const PINNED_CLI_VERSION = '2.1.332';
+/**
+ * The Claude Code CLI version the contract suite pins: the first of core's tested versions, which
+ * agents are checked against. `npm run contract -- --cli latest` tries another.
+ */
+export const PINNED_CLI_VERSION = TESTED_CLAUDE_VERSIONS[0]!;
 
 function cacheRoot(): string {
   return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'switchyard');

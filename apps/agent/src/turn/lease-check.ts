@@ -3,7 +3,7 @@
  * checked for what it may be, and the workspace ceiling the lease carries is enforced again.
  * A refusal becomes the turn's `spawn_failed` reason.
  */
-import { PERMISSION_MODES, TOOL_RULE_PATTERN, type Lease, type LeaseCeiling } from '@switchyard/core';
+import { EFFORT_LEVELS, PERMISSION_MODES, TOOL_RULE_PATTERN, type Lease, type LeaseCeiling } from '@switchyard/core';
 import { resolveWorkdir } from './workdir.ts';
 
 // eslint-disable-next-line no-control-regex
@@ -38,8 +38,11 @@ function rulesProblem(field: string, rules: unknown): string | null {
 function optionsProblem(o: Lease['options']): string | null {
   for (const field of ['model', 'fallbackModel'] as const) {
     const v: unknown = o[field];
-    if (v !== undefined && (typeof v !== 'string' || !MODEL.test(v))) return `${field} ${JSON.stringify(v)} is not a model name`;
+    const names = typeof v === 'string' ? v.split(',') : [v];
+    if (v !== undefined && !names.every((n) => typeof n === 'string' && MODEL.test(n))) return `${field} ${JSON.stringify(v)} is not a model name`;
   }
+  if (o.effort !== undefined && !(EFFORT_LEVELS as readonly unknown[]).includes(o.effort)) return `effort ${JSON.stringify(o.effort)} is not one of ${EFFORT_LEVELS.join(', ')}`;
+  if (o.jsonSchema !== undefined && (typeof o.jsonSchema !== 'object' || o.jsonSchema === null || Array.isArray(o.jsonSchema))) return 'jsonSchema is not a JSON object';
   const mode: unknown = o.permissionMode;
   if (mode !== undefined && !(PERMISSION_MODES as readonly unknown[]).includes(mode)) {
     return `permission mode ${JSON.stringify(mode)} is not one of ${PERMISSION_MODES.join(', ')}`;
@@ -85,9 +88,14 @@ function workspaceOptionsProblem(w: NonNullable<Lease['workspaceOptions']>, root
 }
 
 /** Why this lease may not be run as it is, or null when claude may be spawned for it. */
-export function leaseProblem(lease: Lease, roots: string[]): string | null {
+/** What claude (2.1.332) says, and exits 1 for, when asked to bypass permissions as root. */
+export const ROOT_BYPASS_PROBLEM =
+  'claude refuses bypassPermissions when run as root ("cannot be used with root/sudo privileges"); run the agent as another user, or give the task another permission mode';
+
+export function leaseProblem(lease: Lease, roots: string[], uid: number | undefined = process.getuid?.()): string | null {
   if (typeof lease.sessionId !== 'string' || !UUID.test(lease.sessionId)) return `session id ${JSON.stringify(lease.sessionId)} is not a UUID`;
   if (typeof lease.options !== 'object' || lease.options === null) return 'the lease has no options';
+  if (uid === 0 && lease.options.permissionMode === 'bypassPermissions') return ROOT_BYPASS_PROBLEM;
   return (
     optionsProblem(lease.options) ??
     (lease.ceiling ? ceilingProblem(lease.options, lease.ceiling) : null) ??

@@ -175,6 +175,8 @@ export const TurnSummarySchema = z.object({
   apiErrorStatus: z.int().min(100).max(599).nullable().optional(),
   /** Which tool kept the todo list: TodoWrite, or TaskCreate/TaskUpdate in newer CLIs. */
   todoSource: z.enum(['TodoWrite', 'TaskCreate']).nullable().optional(),
+  /** The result's `structured_output` when the task gave a jsonSchema (at most 64 KiB of JSON). */
+  structuredOutput: z.unknown().optional(),
 });
 export type TurnSummary = z.infer<typeof TurnSummarySchema>;
 

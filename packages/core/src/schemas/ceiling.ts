@@ -39,9 +39,10 @@ export function ceilingProblem(
     }
   }
   for (const field of ['model', 'fallbackModel'] as const) {
-    const model = options[field];
-    if (model && models.length > 0 && !models.includes(model)) {
-      return { field, message: `model ${model} is not allowed in this workspace`, allowed: models };
+    for (const model of options[field]?.split(',') ?? []) {
+      if (models.length > 0 && !models.includes(model)) {
+        return { field, message: `model ${model} is not allowed in this workspace`, allowed: models };
+      }
     }
   }
   return null;

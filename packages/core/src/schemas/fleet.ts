@@ -44,6 +44,8 @@ export const AgentViewSchema = z
     hostname: z.string(),
     agentVersion: z.string(),
     claudeVersion: z.string().nullable(),
+    /** False when this claude version has not been through the contract suite; null for none or claude-sim. */
+    claudeVersionTested: z.boolean().nullable().default(null),
     tmuxVersion: z.string().nullable(),
     simulated: z.boolean(),
     slots: z.int(),

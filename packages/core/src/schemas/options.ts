@@ -48,10 +48,21 @@ export const ModelNameSchema = z
   .string()
   .regex(/^[A-Za-z0-9._:\[\]-]{1,100}$/, 'a model name or alias');
 
+/** `--fallback-model`: models to fall back to, in order, comma-separated (Claude Code 2.1.x). */
+export const FallbackModelsSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._:\[\]-]{1,100}(,[A-Za-z0-9._:\[\]-]{1,100}){0,4}$/, 'one to five model names, comma-separated');
+
+/** `--effort`: how hard claude thinks. */
+export const EFFORT_LEVELS = ['low', 'medium', 'high', 'xhigh', 'max'] as const;
+
 /** What a task may ask of `claude`: each maps to one flag. */
 export const ClaudeOptionsSchema = z.strictObject({
   model: ModelNameSchema.optional(),
-  fallbackModel: ModelNameSchema.optional(),
+  fallbackModel: FallbackModelsSchema.optional(),
+  effort: z.enum(EFFORT_LEVELS).optional(),
+  /** A JSON Schema the result must follow (`--json-schema`); the task's `structuredOutput` holds it. */
+  jsonSchema: JsonDocument(64 * 1024).optional(),
   permissionMode: PermissionModeSchema.optional(),
   allowedTools: ToolRulesSchema.optional(),
   disallowedTools: ToolRulesSchema.optional(),

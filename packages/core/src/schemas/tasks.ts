@@ -94,6 +94,8 @@ export const TaskViewSchema = z
     todos: z.array(TodoSchema),
     /** Which tool kept the todo list: TodoWrite, or TaskCreate/TaskUpdate in newer CLIs. */
     todoSource: z.enum(['TodoWrite', 'TaskCreate']).nullable().default(null),
+    /** The last turn's structured result, when the task gave a jsonSchema. */
+    structuredOutput: z.unknown().optional(),
     /** Every refused tool call of every turn, with its turn (absent from a v0.1.0 API: empty). */
     permissionDenials: z.array(z.object({ turn: z.int(), toolName: z.string(), input: z.unknown() })).default([]),
     error: z.object({ code: z.string(), message: z.string() }).nullable(),

@@ -1,4 +1,4 @@
-import { PERMISSION_MODES, TaskCreateSchema, type TaskCreate } from '@switchyard/core';
+import { EFFORT_LEVELS, PERMISSION_MODES, TaskCreateSchema, type TaskCreate } from '@switchyard/core';
 import type { Command } from '../../command.ts';
 import { UsageError } from '../../errors.ts';
 import { placeOf, taskExitCode } from '../../format/task.ts';
@@ -16,6 +16,8 @@ const FLAG_OF: Record<string, string> = {
   labels: '--label',
   model: '--model',
   fallbackModel: '--fallback-model',
+  effort: '--effort',
+  jsonSchema: '--json-schema',
   permissionMode: '--permission-mode',
   allowedTools: '--allowed-tools',
   disallowedTools: '--disallowed-tools',
@@ -45,7 +47,9 @@ export const createCommand: Command = {
     team: { type: 'string', short: 't', value: 'NAME', help: "any ready pool workspace of this team" },
     workdir: { type: 'string', short: 'C', value: 'DIR', help: 'absolute directory to run claude in (default: the first allowed root)' },
     model: { type: 'string', short: 'm', value: 'MODEL', help: 'claude --model (alias or full name)' },
-    'fallback-model': { type: 'string', value: 'MODEL', help: 'claude --fallback-model' },
+    'fallback-model': { type: 'string', value: 'MODELS', help: 'claude --fallback-model: models to fall back to, comma-separated, in order' },
+    effort: { type: 'string', value: 'LEVEL', help: `claude --effort: ${EFFORT_LEVELS.join('|')}` },
+    'json-schema': { type: 'string', value: 'JSON', help: 'a JSON Schema the result must follow; the task shows it as structuredOutput' },
     'permission-mode': { type: 'string', value: 'MODE', help: PERMISSION_MODES.join('|') },
     'allowed-tools': { type: 'string', multiple: true, value: 'TOOLS', help: 'tools claude may use, comma-separated or repeated, e.g. "Bash(git *),Read"' },
     'disallowed-tools': { type: 'string', multiple: true, value: 'TOOLS', help: 'tools claude may not use' },
@@ -83,6 +87,8 @@ export const createCommand: Command = {
       labels: flags.pairs('label'),
       model: flags.string('model'),
       fallbackModel: flags.string('fallback-model'),
+      effort: flags.choice('effort', EFFORT_LEVELS),
+      jsonSchema: parseJsonFlag('json-schema', flags.string('json-schema')),
       permissionMode: flags.choice('permission-mode', PERMISSION_MODES),
       allowedTools: flags.list('allowed-tools'),
       disallowedTools: flags.list('disallowed-tools'),
@@ -120,3 +126,16 @@ export const createCommand: Command = {
     return taskExitCode(done.status);
   },
 };
+
+/** A flag holding a JSON object, or undefined; a usage error names the flag when it is not one. */
+function parseJsonFlag(name: string, value: string | undefined): Record<string, unknown> | undefined {
+  if (value === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (err) {
+    throw new UsageError(`--${name}: not JSON (${(err as Error).message})`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new UsageError(`--${name}: must be a JSON object`);
+  return parsed as Record<string, unknown>;
+}
