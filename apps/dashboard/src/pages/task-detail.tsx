@@ -70,7 +70,7 @@ export function TaskDetailPage() {
       <SimpleGrid cols={{ base: 2, sm: 3, lg: 6 }}>
         <Stat label="Cost" value={usd(task.costUsd)} />
         <Stat label="Tokens" value={`${tokens(u.inputTokens + u.cacheReadInputTokens + u.cacheCreationInputTokens)} in · ${tokens(u.outputTokens)} out`} />
-        <Stat label="Turns" value={`${task.turns.length} (${task.numTurns} model)`} />
+        <Stat label="Turns" value={`${task.turns.length} (${task.numTurns} model calls)`} />
         <Stat label="Duration" value={duration(task.durationMs)} />
         <Stat label="Exit" value={task.exitCode === null ? '—' : String(task.exitCode)} />
         <Stat label="Created" value={when(task.createdAt)} />

@@ -48,7 +48,7 @@ function ResultCard({ item }: { item: Extract<Item, { kind: 'result' }> }) {
   return (
     <Alert color={item.ok ? 'green' : 'red'} title={item.ok ? 'Done' : `Failed (${item.subtype})`} data-testid="turn-result">
       <Text size="xs" c="dimmed" mb="xs">
-        {usd(item.costUsd)} · {item.numTurns ?? '—'} turns · {duration(item.durationMs)}
+        {usd(item.costUsd)} session total · {item.numTurns ?? '—'} model calls · {duration(item.durationMs)} claude time
       </Text>
       {item.text && <MarkdownText text={item.text} />}
       {item.denials.length > 0 && (
