@@ -197,15 +197,17 @@ describe('kill, limits and hygiene', () => {
 });
 
 describe('disk bounds and retention', () => {
-  it('stops keeping output past the per-task bound, with one marker line, and still completes', async () => {
+  it('stops keeping output past the per-task bound, with one marker line, and still keeps the result', async () => {
     agent({ env: { SWITCHYARD_MAX_OUTPUT_BYTES: '20000' } });
     await ready();
-    const t = await create({ prompt: '@sim lines 1000 100' });
+    const t = await create({ prompt: '@sim lines 1000 100\n@sim cost 0.5' });
     const done = await until(t.id, ['completed', 'failed']);
     const lines = await storedLines(t.id);
     expect(lines.length).toBeLessThan(200);
-    expect(JSON.parse(lines.at(-1)!)).toMatchObject({ type: 'switchyard', subtype: 'output_truncated', limitBytes: 20000 });
-    expect(done.status).toBe('completed');
+    expect(JSON.parse(lines.at(-2)!)).toMatchObject({ type: 'switchyard', subtype: 'output_truncated', limitBytes: 20000 });
+    // The final result still follows the marker: the verdict and the cost come from it.
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({ type: 'result', total_cost_usd: 0.5 });
+    expect(done).toMatchObject({ status: 'completed', costUsd: 0.5 });
   });
 
   it('closes finished panes and removes reported task dirs after their retention', async () => {

@@ -58,3 +58,10 @@ describe('parseArgs', () => {
     expect(() => parseArgs(['-p', 'one', 'two'])).toThrow('too many arguments');
   });
 });
+
+describe('flags Switchyard passes that the sim takes and ignores', () => {
+  it('accepts --setting-sources, --strict-mcp-config, --effort, --json-schema and the workspace options', () => {
+    const a = parseArgs(['-p', '--setting-sources=user', '--strict-mcp-config', '--effort=low', '--json-schema={"type":"object"}', '--system-prompt=x', '--add-dir=/tmp', '--mcp-config={}', '--settings={}', '--', 'hi']);
+    expect(a.prompt).toBe('hi');
+  });
+});

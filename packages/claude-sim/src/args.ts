@@ -60,6 +60,16 @@ const VALUE: Record<string, ValueKey> = {
   '--append-system-prompt': 'appendSystemPrompt',
 };
 
+/**
+ * Flags the sim takes as the real CLI does and otherwise ignores: they change what the model
+ * sees or where settings come from, which a scripted run has no use for. Each takes a value.
+ */
+const IGNORED_VALUE = new Set(['--setting-sources', '--effort', '--json-schema', '--system-prompt', '--settings']);
+/** Ignored flags that take no value. */
+const IGNORED_BOOLEAN = new Set(['--strict-mcp-config']);
+/** Ignored variadic flags (`--add-dir <directories...>`, `--mcp-config <configs...>`). */
+const IGNORED_VARIADIC = new Set(['--add-dir', '--mcp-config']);
+
 const VARIADIC: Record<string, 'allowedTools' | 'disallowedTools'> = {
   '--allowedTools': 'allowedTools',
   '--allowed-tools': 'allowedTools',
@@ -127,6 +137,10 @@ export function parseArgs(argv: readonly string[]): SimArgs {
 
     if (flag in BOOLEAN && inline === undefined) {
       a[BOOLEAN[flag]!] = true;
+    } else if (IGNORED_BOOLEAN.has(flag) && inline === undefined) {
+      // accepted, as claude does
+    } else if (IGNORED_VALUE.has(flag) || IGNORED_VARIADIC.has(flag)) {
+      if (inline === undefined && argv[++i] === undefined) throw new UsageError(`error: option '${flag} <value>' argument missing`);
     } else if (flag in VARIADIC) {
       const key = VARIADIC[flag]!;
       if (inline !== undefined) a[key].push(inline);

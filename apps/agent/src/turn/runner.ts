@@ -15,19 +15,32 @@ import { writeJsonAtomic, type ExitRecord, type RunnerSpec } from './layout.ts';
 import { truncationMarker } from './truncate.ts';
 import { resolveWorkdir } from './workdir.ts';
 
-/** Appends claude's stdout lines to output.jsonl within the spec's limits, and shows them. */
+/** Whether a line is claude's final `result` event, which says how the turn ended and what it cost. */
+function isResult(line: string): boolean {
+  if (!line.startsWith('{') || !line.includes('"result"')) return false;
+  try {
+    return (JSON.parse(line) as { type?: unknown }).type === 'result';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Appends claude's stdout lines to output.jsonl within the spec's limits, and shows them. Past
+ * the output limit one marker line stands for what was left out, but the final `result` still
+ * follows it: without it the turn's verdict, cost and limits would be guessed from the exit code.
+ */
 function outputWriter(spec: RunnerSpec, out: number) {
   let written = 0;
   let truncated = false;
   return function appendLine(line: string): void {
-    if (truncated) return;
     const text = Buffer.byteLength(line) > spec.maxLineBytes ? truncationMarker(line) : line;
     const bytes = Buffer.byteLength(text) + 1;
-    if (written + bytes > spec.maxOutputBytes) {
+    if (!truncated && written + bytes > spec.maxOutputBytes) {
       truncated = true;
       writeSync(out, `${JSON.stringify({ type: 'switchyard', subtype: 'output_truncated', limitBytes: spec.maxOutputBytes })}\n`);
-      return;
     }
+    if (truncated && !isResult(text)) return;
     writeSync(out, `${text}\n`);
     written += bytes;
     for (const shown of renderLine(text)) process.stdout.write(`${shown}\n`);
