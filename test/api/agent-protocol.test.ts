@@ -99,6 +99,29 @@ describe('agent protocol against the real API, Redis and SQLite', () => {
   });
 });
 
+describe('reports name their lease', () => {
+  it("refuses started and finished from a lease that is no longer the task's, and takes the current one", async () => {
+    const agentId = await register('pod-lease');
+    // Earlier tests leave a turn holding local's one slot.
+    await ctx.api.call('/v1/workspaces/local', { method: 'PATCH', json: { maxConcurrency: 5 } });
+    const created = (await (await ctx.api.call('/v1/tasks', { method: 'POST', json: { workspace: 'local', prompt: 'lease', workdir: '/tmp' } })).json()) as { id: string };
+    const lease = (await sync(agentId)).leases.find((l) => l.taskId === created.id);
+    expect(lease).toBeDefined();
+    // An agent whose lease was taken back (and given again) still holds the old token.
+    const stale = await agent(`/tasks/${created.id}/started`, { turn: 1, tmuxSession: `sy-${created.id}`, leaseToken: 'an-older-lease' });
+    expect(stale.status).toBe(409);
+    expect(((await stale.json()) as { error: { code: string } }).error.code).toBe('turn_not_current');
+    const status = async () => ((await (await ctx.api.call(`/v1/tasks/${created.id}`)).json()) as { status: string }).status;
+    expect(await status()).toBe('dispatched');
+    expect((await agent(`/tasks/${created.id}/started`, { turn: 1, tmuxSession: `sy-${created.id}`, leaseToken: lease!.leaseToken })).status).toBe(200);
+    const end = { turn: 1, outcome: 'exited', exitCode: 0, signal: null, lastSeq: 0, summary: { ...emptySummary(), resultSubtype: 'success', isError: false }, reason: null, stderrTail: null };
+    expect((await agent(`/tasks/${created.id}/finished`, { ...end, leaseToken: 'an-older-lease' })).status).toBe(409);
+    expect(await status()).toBe('running');
+    expect((await agent(`/tasks/${created.id}/finished`, { ...end, leaseToken: lease!.leaseToken })).status).toBe(200);
+    expect(await status()).toBe('completed');
+  });
+});
+
 describe('agent protocol version at register', () => {
   it('refuses an agent older than the previous minor version with 426 agent_too_old, naming the upgrade', async () => {
     const res = await agent('/register', registration('pod-old', { protocolVersion: '0.9' }));

@@ -15,7 +15,7 @@ export type ReportAnswer = { kind: 'stored' } | { kind: 'not_current' } | { kind
 export async function reportStarted(post: ApiPost, state: TurnState, tmuxSession: string): Promise<ReportAnswer> {
   const { taskId, turn } = state.lease;
   try {
-    await post(`/tasks/${taskId}/started`, { turn, tmuxSession }, Ok);
+    await post(`/tasks/${taskId}/started`, { turn, tmuxSession, leaseToken: state.lease.leaseToken }, Ok);
     return { kind: 'stored' };
   } catch (err) {
     if (notCurrent(err)) return { kind: 'not_current' };
@@ -58,6 +58,7 @@ export function finishedBody(
     summary,
     reason: state.killReason ?? exit.spawnError ?? null,
     stderrTail,
+    leaseToken: state.lease.leaseToken,
   };
 }
 

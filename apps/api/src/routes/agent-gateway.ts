@@ -13,6 +13,7 @@ import {
   type AgentRegisterResponse,
   type RunningTurn,
   type SyncResponse,
+  TurnNotCurrentError,
 } from '@switchyard/core';
 import { findAgent, findTask, findWorkspace, touchAgent, upsertAgent } from '@switchyard/db';
 import { authenticate } from '../auth.ts';
@@ -90,9 +91,19 @@ export function agentGatewayRoutes(deps: RouteDeps) {
     return c.json({ ackSeq: tasks.ingestOutput(workspaceOf(c), c.req.param('id'), body) });
   });
 
+  /**
+   * The workspace's token is shared by its agents, so a report names its lease: one from an agent
+   * whose lease was taken back and given to another (a partition, a slow restart) is refused and
+   * the agent stops that turn. A 1.0 agent sends no lease token and is taken at its word.
+   */
+  const assertLease = (task: { id: string; leaseToken: string | null }, turn: number, leaseToken: string | undefined) => {
+    if (leaseToken !== undefined && task.leaseToken !== null && leaseToken !== task.leaseToken) throw new TurnNotCurrentError(task.id, turn);
+  };
+
   app.post('/tasks/:id/started', async (c) => {
     const body = await readJson(c, TurnStartedSchema);
     const task = tasks.agentTask(workspaceOf(c), c.req.param('id'));
+    assertLease(task, body.turn, body.leaseToken);
     scheduler.turnStarted(task.agentId ?? '', task.id, body.turn);
     return c.json({ ok: true });
   });
@@ -100,6 +111,7 @@ export function agentGatewayRoutes(deps: RouteDeps) {
   app.post('/tasks/:id/finished', async (c) => {
     const body = await readJson(c, TurnFinishedSchema);
     const task = tasks.agentTask(workspaceOf(c), c.req.param('id'));
+    assertLease(task, body.turn, body.leaseToken);
     const row = await scheduler.turnFinished(task.agentId ?? '', task.id, body);
     return c.json({ ok: true, status: row.status });
   });

@@ -130,6 +130,8 @@ export const EventsAckSchema = z.object({
 export const TurnStartedSchema = z.strictObject({
   turn: z.int().min(1),
   tmuxSession: z.string().max(100),
+  /** The lease this turn runs under (protocol 1.1): a report of an older lease is refused. */
+  leaseToken: z.string().max(100).optional(),
 });
 
 export const RateLimitInfoSchema = z.object({
@@ -191,5 +193,7 @@ export const TurnFinishedSchema = z.strictObject({
   /** Why it was killed or failed to spawn, in words. */
   reason: z.string().max(2000).nullable(),
   stderrTail: z.string().max(8192).nullable(),
+  /** The lease this turn ran under (protocol 1.1): a report of an older lease is refused. */
+  leaseToken: z.string().max(100).optional(),
 });
 export type TurnFinished = z.infer<typeof TurnFinishedSchema>;
