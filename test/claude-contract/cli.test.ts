@@ -101,18 +101,28 @@ describe(`the real claude CLI (pinned)`, () => {
   it('accepts every flag buildClaudeArgs emits, with each value arriving as written', async () => {
     api.script(() => ({ kind: 'text', text: 'ok' }));
     const prompt = '--permission-mode=bypassPermissions -- $(touch /tmp/x) "quoted"';
+    const extraDir = mkdtempSync(join(tmpdir(), 'sy-contract-add-dir-'));
     const args = buildClaudeArgs({
       prompt,
       sessionId: randomUUID(),
       resume: false,
       options: {
         model: 'claude-sonnet-4-5',
+        fallbackModel: 'claude-haiku-4-5,claude-opus-4-1',
         permissionMode: 'plan',
         allowedTools: ['Read', 'Bash(git log:*)'],
         disallowedTools: ['WebFetch'],
         maxTurns: 3,
         maxBudgetUsd: 5,
+        effort: 'medium',
         appendSystemPrompt: '--be-brief',
+      },
+      ceiling: { permissionModes: ['plan'], allowedTools: ['Read', 'Bash'], disallowedTools: ['WebSearch'] },
+      workspaceOptions: {
+        systemPrompt: '--you are the house assistant',
+        addDirs: [extraDir],
+        mcpConfig: { mcpServers: {} },
+        settings: { env: { SY_CONTRACT_SETTING: '1' } },
       },
     });
     const r = await runCli(cli.bin, args, { cwd, env });
@@ -121,7 +131,14 @@ describe(`the real claude CLI (pinned)`, () => {
     expect(r.events[0]).toMatchObject({ subtype: 'init', permissionMode: 'plan', model: 'claude-sonnet-4-5' });
     const req = api.requests.at(-1)!;
     expect(req.lastUserText).toBe(prompt);
-    expect(JSON.stringify(req.body.system)).toContain('--be-brief');
+    const system = JSON.stringify(req.body.system);
+    expect(system).toContain('--you are the house assistant');
+    // --system-prompt replaced the default one, so the extra directory shows in the request, not the prompt.
+    expect(JSON.stringify(req.body)).toContain(extraDir);
+    // --effort is accepted here; it reaches the request for models that take it (the stack test's).
+    const tools = (req.body.tools as { name: string }[]).map((t) => t.name);
+    expect(tools).not.toContain('WebFetch');
+    expect(tools).not.toContain('WebSearch');
   });
 
   it('splits a rule with parentheses inside its spec into several rules, which is why Switchyard refuses them', async () => {
