@@ -1,6 +1,6 @@
 // What the launcher refuses before anything reaches tmux: each refusal is an exit.json with the
 // reason, reported as `spawn_failed`, and nothing is started.
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -78,5 +78,16 @@ describe('launcher refusals', () => {
     const within = await launch({ ceiling, options: { permissionMode: 'plan', allowedTools: ['Bash(git log:*)', 'Edit(src/**)'] } });
     expect(within.exit).toBeNull();
     expect(within.started).toHaveLength(1);
+  });
+});
+
+describe('a tmux that cannot start', () => {
+  it('ends the turn with the reason and leaves no spec, which holds claude\'s credentials, behind', async () => {
+    const tmux = { has: async () => false, kill: async () => undefined, start: async () => 'no server running on /x/tmux.sock' };
+    const config = { dir: join(tmp.dir, 'agent'), workdirRoots: [root], maxOutputBytes: 1 << 20, token: 'sya_test' };
+    const l = lease({ taskId: `tsk_0000lnch${String(++n).padStart(4, '0')}`, workdir: join(root, 'repo') });
+    const record = await launchTurn({ config, tmux, env: { PATH: '/usr/bin', ANTHROPIC_API_KEY: 'sk-ant-secret' } }, l, '/bin/true');
+    expect(record.files.readExit()?.spawnError).toMatch(/tmux could not start/);
+    expect(existsSync(record.files.paths.spec)).toBe(false);
   });
 });

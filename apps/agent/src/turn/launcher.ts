@@ -64,6 +64,10 @@ export async function launchTurn(deps: LaunchDeps, lease: Lease, claudeBin: stri
   // A finished session of an earlier turn of the same task still holds the name.
   if (await deps.tmux.has(session)) await deps.tmux.kill(session);
   const error = await deps.tmux.start(session, config.dir, [process.execPath, RUNNER_BIN, files.paths.spec]);
-  if (error) files.recordExit({ exitCode: null, signal: null, spawnError: `tmux could not start: ${error}` }, now());
+  if (error) {
+    // No runner will read the spec and empty it: it holds claude's credentials, so it goes now.
+    files.removeSpec();
+    files.recordExit({ exitCode: null, signal: null, spawnError: `tmux could not start: ${error}` }, now());
+  }
   return record;
 }

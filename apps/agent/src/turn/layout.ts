@@ -109,8 +109,12 @@ export class TurnFiles {
    * failed spawn) starts on a fresh file: the earlier attempt's output is already stored and
    * must not be shipped again, so it is moved aside.
    */
+  /** Sets an earlier attempt aside (its output stays for the record; its spec, which held credentials, does not). */
   prepareFresh(now = Date.now()): void {
-    if (existsSync(this.paths.root)) renameSync(this.paths.root, `${this.paths.root}.attempt-${now}`);
+    if (existsSync(this.paths.root)) {
+      this.removeSpec();
+      renameSync(this.paths.root, `${this.paths.root}.attempt-${now}`);
+    }
     ensureDir(this.paths.root);
   }
 
@@ -125,6 +129,10 @@ export class TurnFiles {
   /** Owner-only: the spec carries claude's environment, credentials included. */
   writeSpec(spec: RunnerSpec): void {
     writeJsonAtomic(this.paths.spec, spec, (file, data) => writeFileSync(file, data, { mode: 0o600 }));
+  }
+
+  removeSpec(): void {
+    rmSync(this.paths.spec, { force: true });
   }
 
   readExit(): ExitRecord | null {
