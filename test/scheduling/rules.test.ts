@@ -175,6 +175,24 @@ describe('team pools', () => {
     const [next] = (await a2.sync()).leases;
     expect(next).toMatchObject({ taskId: t.id, turn: 2, resume: true, prompt: 'more' });
   });
+
+  it("gives a pool task that never started back to the whole pool when its first agent vanishes", async () => {
+    await api.call('/v1/teams', { method: 'POST', json: { name: 'pool2' } });
+    await api.call('/v1/workspaces', { method: 'POST', json: { name: 'q1', team: 'pool2', workdirRoots: ['/tmp'], pool: true } });
+    await api.call('/v1/workspaces', { method: 'POST', json: { name: 'q2', team: 'pool2', workdirRoots: ['/tmp'], pool: true } });
+    const gone = await agentFor('q1').register();
+    const t = await createOk({ workspace: undefined, team: 'pool2' });
+    const [lease] = (await gone.sync()).leases;
+    expect(lease!.taskId).toBe(t.id);
+    expect((await get(t.id)).workspace).toBe('q1');
+    // q1's agent goes silent past the grace period (2 s here) before claude ever started.
+    await waitFor(async () => ((await get(t.id)).status === 'queued' ? true : null), 15_000, 'the lease to come back');
+    expect((await get(t.id)).workspace).toBeNull();
+    const fresh = await agentFor('q2').register();
+    const again = await waitFor(async () => (await fresh.sync(1, [], 500)).leases.find((l) => l.taskId === t.id), 15_000, 'q2 to take the task');
+    expect(again.taskId).toBe(t.id);
+    expect((await get(t.id)).workspace).toBe('q2');
+  });
 });
 
 describe('rate-limit backoff', () => {

@@ -8,6 +8,15 @@ export function queueOf(task: Pick<TaskRow, 'workspaceId' | 'teamId'>): string {
   return task.workspaceId ? workspaceQueueName(task.workspaceId) : poolQueueName(task.teamId);
 }
 
+/**
+ * A pool task that goes back to waiting before claude ever started is no longer pinned to the
+ * workspace that leased it: any ready pool workspace may take it (that one's agent may be gone for
+ * good). Once it started, its session lives in that workspace and it stays there.
+ */
+export function unpinned(task: Pick<TaskRow, 'queueName' | 'teamId' | 'startedAt'>): { workspaceId?: null } {
+  return task.startedAt === null && task.queueName === poolQueueName(task.teamId) ? { workspaceId: null } : {};
+}
+
 /** The job of a task's current turn: put in its queue, taken out, given back. */
 export class JobSystem {
   constructor(
@@ -61,7 +70,7 @@ export class JobSystem {
   /** A dispatched turn that never started goes back to the front of its queue. */
   async returnLease(task: TaskRow, reason: string): Promise<void> {
     const { db, clock, hub } = this.r;
-    const patch = { agentId: null, leaseToken: null };
+    const patch = { agentId: null, leaseToken: null, ...unpinned(task) };
     const row = db.tx(() => transitionTask(db.db, task, 'queued', patch, { reason, now: clock() }));
     emitTask(hub, row);
     try {

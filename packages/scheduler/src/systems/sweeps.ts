@@ -8,7 +8,7 @@ import {
   type TaskRow,
 } from '@switchyard/db';
 import { retryBackoffMs } from '../backoff.ts';
-import type { JobSystem } from './jobs.ts';
+import { unpinned, type JobSystem } from './jobs.ts';
 import { ACTIVE, emitTask, type SchedulerResources } from './resources.ts';
 import type { WorkspaceState } from './workspace-state.ts';
 
@@ -85,7 +85,7 @@ export class SweepSystem {
       };
       return transitionTask(h.db, task, 'failed', patch, { reason: 'agent lost', now: t });
     }
-    const patch = { attempts, agentId: null, queuedAt: t };
+    const patch = { attempts, agentId: null, queuedAt: t, ...unpinned(task) };
     const opts = { reason: `agent ${agent.hostname} lost before start; retry ${attempts}`, now: t };
     return transitionTask(h.db, task, 'queued', patch, opts);
   }

@@ -22,7 +22,7 @@ import {
 } from '@switchyard/db';
 import { retryBackoffMs } from '../backoff.ts';
 import type { BackoffSystem } from './backoff.ts';
-import type { JobSystem } from './jobs.ts';
+import { unpinned, type JobSystem } from './jobs.ts';
 import { ACTIVE, emitTask, type SchedulerResources } from './resources.ts';
 import { addTotals, failureMessage, turnPatch } from './turn-record.ts';
 import type { WorkspaceState } from './workspace-state.ts';
@@ -223,6 +223,8 @@ export class TurnResults {
         leaseToken: null,
         turnStarted: false,
         queuedAt: t,
+        // Another pool workspace may have what this one lacked (the workdir, a working claude).
+        ...unpinned(cur),
       });
       return { row, requeueDelayMs: retryBackoffMs(attempts) };
     }
