@@ -1,24 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import type { TaskView } from '@switchyard/core';
 import { startApi, type TestApi } from '../support/api.ts';
 import { cleanupAgentDir, startAgent, waitFor, type TestAgent } from '../support/agent.ts';
-import { startRedis, type RedisServer } from '../support/redis.ts';
+import { freePort, startRedis, type RedisServer } from '../support/redis.ts';
 import { buildDashboardOnce, launchBrowser, type Browser } from './browser.ts';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export interface Stack {
   redis: RedisServer;

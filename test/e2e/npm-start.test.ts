@@ -1,35 +1,17 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TaskView } from '@switchyard/core';
-import { REPO, waitFor } from '../support/agent.ts';
-import { freePort } from '../support/redis.ts';
+import { waitFor } from '../support/agent.ts';
+import { processesUsing, spawnNpmStart, type NpmStartProcess } from '../support/npm-start.ts';
 
-interface Instance {
-  proc: ChildProcess;
-  dataDir: string;
-  port: number;
-  log: () => string;
-}
+type Instance = NpmStartProcess;
 
 const started: Instance[] = [];
 
-/** `npm start` exactly as a user runs it, with its own data dir and port. */
 async function npmStart(): Promise<Instance> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'sy-start-'));
-  const port = await freePort();
-  const proc = spawn('npm', ['start'], {
-    cwd: REPO,
-    env: { ...process.env, SWITCHYARD_DATA_DIR: dataDir, SWITCHYARD_PORT: String(port), REDIS_URL: '', SWITCHYARD_CLAUDE_BIN: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  let log = '';
-  proc.stdout!.on('data', (b: Buffer) => (log += b.toString()));
-  proc.stderr!.on('data', (b: Buffer) => (log += b.toString()));
-  const inst = { proc, dataDir, port, log: () => log };
+  const inst = await spawnNpmStart();
   started.push(inst);
   return inst;
 }
@@ -56,19 +38,8 @@ afterAll(async () => {
   }
 });
 
-/** Processes whose command line or environment names the data dir: Redis, API, agent, watchdogs. */
-function processesUsing(dataDir: string): string[] {
-  const found: string[] = [];
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)) {
-    try {
-      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
-      if (args && (args.includes(dataDir) || readFileSync(`/proc/${pid}/environ`, 'utf8').includes(dataDir))) found.push(`${pid} ${args.slice(0, 120)}`);
-    } catch {
-      /* gone meanwhile */
-    }
-  }
-  return found;
-}
+/** Processes whose command line or environment names the data dir, for a failure message. */
+const using = (dataDir: string): string[] => processesUsing(dataDir).map((p) => `${p.pid} ${p.args.slice(0, 120)}`);
 
 /** The `node scripts/start.mjs` under the npm process. */
 function startScriptPid(inst: Instance): number {
@@ -139,11 +110,11 @@ describe('npm start', () => {
     expect(a!.log()).toContain('stopping: agent, API, Redis');
     expect(a!.log()).toContain('agent stopped');
     expect(a!.log()).not.toContain('stopped unexpectedly');
-    await waitFor(() => processesUsing(a!.dataDir).length === 0, 20_000, `no process left using ${a!.dataDir}: ${processesUsing(a!.dataDir).join('\n')}`);
+    await waitFor(() => using(a!.dataDir).length === 0, 20_000, `no process left using ${a!.dataDir}: ${using(a!.dataDir).join('\n')}`);
 
     // Killed outright, npm start cannot stop its children itself: their watchdogs do.
-    expect(processesUsing(b!.dataDir).length).toBeGreaterThanOrEqual(4);
+    expect(using(b!.dataDir).length).toBeGreaterThanOrEqual(4);
     process.kill(startScriptPid(b!), 'SIGKILL');
-    await waitFor(() => processesUsing(b!.dataDir).length === 0, 45_000, `no process left using ${b!.dataDir}: ${processesUsing(b!.dataDir).join('\n')}`);
+    await waitFor(() => using(b!.dataDir).length === 0, 45_000, `no process left using ${b!.dataDir}: ${using(b!.dataDir).join('\n')}`);
   }, 240_000);
 });

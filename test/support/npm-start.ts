@@ -6,12 +6,7 @@ import { REPO, waitFor } from './agent.ts';
 import { freePort } from './redis.ts';
 
 /** One `npm start`, as a user runs it, on its own data dir and port. */
-export interface NpmStart {
-  proc: ChildProcess;
-  dataDir: string;
-  port: number;
-  url: string;
-  log(): string;
+export interface NpmStart extends NpmStartProcess {
   /** fetch with the admin token; `json` becomes the body. */
   call(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
   /** Pids of the processes whose command line names the data dir and `what` (e.g. redis-server). */
@@ -20,8 +15,17 @@ export interface NpmStart {
   stop(): Promise<void>;
 }
 
-/** Starts `npm start` and resolves once the local workspace is ready. */
-export async function npmStart(): Promise<NpmStart> {
+/** A started `npm start`: its process, data dir, port and everything it printed. */
+export interface NpmStartProcess {
+  proc: ChildProcess;
+  dataDir: string;
+  port: number;
+  url: string;
+  log(): string;
+}
+
+/** Spawns `npm start` exactly as a user runs it, on its own data dir and port; does not wait. */
+export async function spawnNpmStart(): Promise<NpmStartProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sy-start-'));
   const port = await freePort();
   const proc = spawn('npm', ['start'], {
@@ -33,32 +37,41 @@ export async function npmStart(): Promise<NpmStart> {
   let log = '';
   proc.stdout!.on('data', (b: Buffer) => (log += b.toString()));
   proc.stderr!.on('data', (b: Buffer) => (log += b.toString()));
-  const url = `http://127.0.0.1:${port}`;
+  return { proc, dataDir, port, url: `http://127.0.0.1:${port}`, log: () => log };
+}
+
+/**
+ * Processes (other than this one) whose command line or environment names `dataDir`, and whose
+ * command line names `what`: Redis, the API, the agent, the watchdogs.
+ */
+export function processesUsing(dataDir: string, what = ''): { pid: number; args: string }[] {
+  const found: { pid: number; args: string }[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)) {
+    try {
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+      if (args && args.includes(what) && (args.includes(dataDir) || readFileSync(`/proc/${pid}/environ`, 'utf8').includes(dataDir))) {
+        found.push({ pid: Number(pid), args });
+      }
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+/** Starts `npm start` and resolves once the local workspace is ready. */
+export async function npmStart(): Promise<NpmStart> {
+  const started = await spawnNpmStart();
+  const { proc, dataDir, url } = started;
   let token = '';
   const inst: NpmStart = {
-    proc,
-    dataDir,
-    port,
-    url,
-    log: () => log,
+    ...started,
     call(path, init = {}) {
       const { json, ...rest } = init;
       const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
       return fetch(`${url}${path}`, { ...rest, headers, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
     },
-    pidsOf(what) {
-      const pids: number[] = [];
-      for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-        try {
-          const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-          const env = readFileSync(`/proc/${pid}/environ`, 'utf8');
-          if (args.includes(what) && (args.includes(dataDir) || env.includes(dataDir))) pids.push(Number(pid));
-        } catch {
-          // gone meanwhile
-        }
-      }
-      return pids;
-    },
+    pidsOf: (what) => processesUsing(dataDir, what).map((p) => p.pid),
     async stop() {
       if (proc.exitCode === null) {
         const exited = new Promise((r) => proc.once('exit', r));
@@ -75,7 +88,7 @@ export async function npmStart(): Promise<NpmStart> {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
-  await waitFor(async () => (await fetch(`${url}/readyz`)).ok, 120_000, `npm start on ${port} ready; log:\n${log}`);
+  await waitFor(async () => (await fetch(`${url}/readyz`)).ok, 120_000, `npm start on ${started.port} ready; log:\n${started.log()}`);
   token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
   await waitFor(async () => ((await (await inst.call('/v1/workspaces/local')).json()) as { ready: boolean }).ready, 60_000, 'local workspace ready');
   return inst;
