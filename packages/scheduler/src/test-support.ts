@@ -1,6 +1,7 @@
 // Only the *.test.ts files beside the systems import this: a real redis-server, a temp SQLite
 // file and one scheduler's systems over them, on a clock the test moves by hand.
 import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -166,4 +167,39 @@ export function finished(
     ...extra,
     summary,
   };
+}
+
+/** A test's harness and the clock it reads: `ctx.t` is "now", which a test moves by hand. */
+export interface HarnessContext {
+  h: Harness;
+  t: number;
+  /** The file's redis-server, for a test that reaches into Redis itself. */
+  redisUrl: string;
+}
+
+/** The instant every test starts at. */
+export const START = Date.UTC(2030, 0, 15, 12);
+
+/**
+ * For a test file: one redis-server for the file, and for each test a fresh harness on it whose
+ * clock is `ctx.t`, reset to START. `const ctx = useHarness();`
+ */
+export function useHarness(config: Partial<SchedulerConfig> = {}): HarnessContext {
+  let redis: RedisServer | undefined;
+  const ctx = { t: START } as HarnessContext;
+  beforeAll(async () => {
+    redis = await startRedis();
+    ctx.redisUrl = redis.url;
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+  beforeEach(async () => {
+    ctx.t = START;
+    ctx.h = await createHarness(redis!.url, () => ctx.t, config);
+  });
+  afterEach(async () => {
+    await ctx.h?.close();
+  });
+  return ctx;
 }

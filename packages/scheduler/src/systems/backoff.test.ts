@@ -1,63 +1,47 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findTeam, findWorkspace, insertWorkspace, updateWorkspace } from '@switchyard/db';
-import { createHarness, startRedis, type Harness, type RedisServer } from '../test-support.ts';
+import { useHarness } from '../test-support.ts';
 
-let redis: RedisServer;
-let h: Harness;
-let t: number;
+const ctx = useHarness();
 
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
-beforeEach(async () => {
-  t = Date.UTC(2030, 0, 15, 12);
-  h = await createHarness(redis.url, () => t);
-});
-afterEach(async () => {
-  await h?.close();
-});
-
-const ws = () => findWorkspace(h.db.db, h.ws.id)!;
+const ws = () => findWorkspace(ctx.h.db.db, ctx.h.ws.id)!;
 
 describe('rate-limit backoff', () => {
   it('holds the workspace until the reset claude gave, then frees it', () => {
     const events: unknown[] = [];
-    h.resources.hub.on('workspace', (e) => events.push(e));
-    const until = h.sys.backoff.hit(h.ws.id, t + 60_000, t);
-    expect(until).toBe(t + 60_000);
+    ctx.h.resources.hub.on('workspace', (e) => events.push(e));
+    const until = ctx.h.sys.backoff.hit(ctx.h.ws.id, ctx.t + 60_000, ctx.t);
+    expect(until).toBe(ctx.t + 60_000);
     expect(ws()).toMatchObject({ rateLimitedUntil: until, backoffLevel: 0 });
-    expect(events).toEqual([{ workspaceId: h.ws.id, teamId: h.team.id, rateLimitedUntil: until }]);
-    expect(h.sys.backoff.blockedUntil(ws())).toBe(until);
-    t = until;
-    expect(h.sys.backoff.blockedUntil(ws())).toBeNull();
+    expect(events).toEqual([{ workspaceId: ctx.h.ws.id, teamId: ctx.h.team.id, rateLimitedUntil: until }]);
+    expect(ctx.h.sys.backoff.blockedUntil(ws())).toBe(until);
+    ctx.t = until;
+    expect(ctx.h.sys.backoff.blockedUntil(ws())).toBeNull();
   });
 
   it('backs off exponentially while no reset is known, and starts over after a turn gets through', () => {
-    const first = h.sys.backoff.hit(h.ws.id, null, t) - t;
+    const first = ctx.h.sys.backoff.hit(ctx.h.ws.id, null, ctx.t) - ctx.t;
     expect(first).toBeGreaterThanOrEqual(15_000);
     expect(first).toBeLessThanOrEqual(30_000);
-    const second = h.sys.backoff.hit(h.ws.id, null, t) - t;
+    const second = ctx.h.sys.backoff.hit(ctx.h.ws.id, null, ctx.t) - ctx.t;
     expect(second).toBeGreaterThanOrEqual(30_000);
     expect(second).toBeLessThanOrEqual(60_000);
     expect(ws().backoffLevel).toBe(2);
-    h.sys.backoff.passed(h.ws.id);
+    ctx.h.sys.backoff.passed(ctx.h.ws.id);
     expect(ws().backoffLevel).toBe(0);
   });
 
   it('holds every workspace of the team when the workspace shares the team key', () => {
-    updateWorkspace(h.db.db, h.ws.id, { rateLimitScope: 'team' });
-    const mate = insertWorkspace(h.db.db, {
+    updateWorkspace(ctx.h.db.db, ctx.h.ws.id, { rateLimitScope: 'team' });
+    const mate = insertWorkspace(ctx.h.db.db, {
       name: 'mate',
-      teamId: h.team.id,
+      teamId: ctx.h.team.id,
       workdirRoots: ['/tmp'],
     });
-    const until = h.sys.backoff.hit(h.ws.id, t + 10_000, t);
-    expect(findTeam(h.db.db, h.team.id)?.rateLimitedUntil).toBe(until);
+    const until = ctx.h.sys.backoff.hit(ctx.h.ws.id, ctx.t + 10_000, ctx.t);
+    expect(findTeam(ctx.h.db.db, ctx.h.team.id)?.rateLimitedUntil).toBe(until);
     expect(ws().rateLimitedUntil).toBeNull();
-    expect(h.sys.backoff.blockedUntil(mate)).toBe(until);
-    expect(h.sys.backoff.blockedUntil(ws())).toBe(until);
+    expect(ctx.h.sys.backoff.blockedUntil(mate)).toBe(until);
+    expect(ctx.h.sys.backoff.blockedUntil(ws())).toBe(until);
   });
 });

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   insertWorkspace,
   setQuota,
@@ -6,147 +6,125 @@ import {
   updateWorkspace,
   type AgentRow,
 } from '@switchyard/db';
-import {
-  createHarness,
-  finished,
-  startRedis,
-  type Harness,
-  type RedisServer,
-} from '../test-support.ts';
+import { finished, useHarness } from '../test-support.ts';
 
-let redis: RedisServer;
-let h: Harness;
-let t: number;
-
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
-beforeEach(async () => {
-  t = Date.UTC(2030, 0, 15, 12);
-  h = await createHarness(redis.url, () => t);
-});
-afterEach(async () => {
-  await h?.close();
-});
+const ctx = useHarness();
 
 const lease = async (agent: AgentRow, slots = 4) =>
-  (await h.sys.leasing.lease(agent.id, slots)).map((l) => l.taskId);
+  (await ctx.h.sys.leasing.lease(agent.id, slots)).map((l) => l.taskId);
 
 async function finish(agent: AgentRow, taskId: string): Promise<void> {
-  h.sys.turns.turnStarted(agent.id, taskId, 1);
-  await h.sys.turns.turnFinished(agent.id, taskId, finished(1));
+  ctx.h.sys.turns.turnStarted(agent.id, taskId, 1);
+  await ctx.h.sys.turns.turnFinished(agent.id, taskId, finished(1));
 }
 
 describe('leasing', () => {
   it('grants up to the workspace concurrency, higher priority first, then first come', async () => {
-    updateWorkspace(h.db.db, h.ws.id, { maxConcurrency: 2 });
-    const low1 = await h.create({ prompt: 'low1' });
-    const low2 = await h.create({ prompt: 'low2' });
-    const high = await h.create({ prompt: 'high', priority: 10 });
-    const leases = await h.sys.leasing.lease(h.agent.id, 4);
+    updateWorkspace(ctx.h.db.db, ctx.h.ws.id, { maxConcurrency: 2 });
+    const low1 = await ctx.h.create({ prompt: 'low1' });
+    const low2 = await ctx.h.create({ prompt: 'low2' });
+    const high = await ctx.h.create({ prompt: 'high', priority: 10 });
+    const leases = await ctx.h.sys.leasing.lease(ctx.h.agent.id, 4);
     expect(leases.map((l) => l.taskId)).toEqual([high.id, low1.id]);
     expect(leases[0]).toMatchObject({ turn: 1, prompt: 'high', resume: false, startSeq: 1 });
-    expect(await lease(h.agent)).toEqual([]);
-    expect(h.task(low1.id)).toMatchObject({
+    expect(await lease(ctx.h.agent)).toEqual([]);
+    expect(ctx.h.task(low1.id)).toMatchObject({
       status: 'dispatched',
-      agentId: h.agent.id,
-      updatedAt: t,
+      agentId: ctx.h.agent.id,
+      updatedAt: ctx.t,
     });
-    expect(h.task(low2.id).status).toBe('queued');
-    await finish(h.agent, high.id);
-    expect(await lease(h.agent)).toEqual([low2.id]);
+    expect(ctx.h.task(low2.id).status).toBe('queued');
+    await finish(ctx.h.agent, high.id);
+    expect(await lease(ctx.h.agent)).toEqual([low2.id]);
   });
 
   it('grants no more than the agent has free slots', async () => {
-    updateWorkspace(h.db.db, h.ws.id, { maxConcurrency: 4 });
-    await h.create();
-    await h.create();
-    expect(await lease(h.agent, 1)).toHaveLength(1);
-    expect(await lease(h.agent, 0)).toEqual([]);
-    expect(await lease(h.agent, 1)).toHaveLength(1);
+    updateWorkspace(ctx.h.db.db, ctx.h.ws.id, { maxConcurrency: 4 });
+    await ctx.h.create();
+    await ctx.h.create();
+    expect(await lease(ctx.h.agent, 1)).toHaveLength(1);
+    expect(await lease(ctx.h.agent, 0)).toEqual([]);
+    expect(await lease(ctx.h.agent, 1)).toHaveLength(1);
   });
 
   it('holds work past the team running limit', async () => {
-    updateWorkspace(h.db.db, h.ws.id, { maxConcurrency: 4 });
-    setQuota(h.db.db, h.team.id, {
+    updateWorkspace(ctx.h.db.db, ctx.h.ws.id, { maxConcurrency: 4 });
+    setQuota(ctx.h.db.db, ctx.h.team.id, {
       maxRunning: 1,
       maxQueued: null,
       tasksPerDay: null,
       monthlyBudgetUsd: null,
     });
-    const a = await h.create();
-    const b = await h.create();
-    expect(await lease(h.agent)).toEqual([a.id]);
-    expect(await lease(h.agent)).toEqual([]);
-    await finish(h.agent, a.id);
-    expect(await lease(h.agent)).toEqual([b.id]);
+    const a = await ctx.h.create();
+    const b = await ctx.h.create();
+    expect(await lease(ctx.h.agent)).toEqual([a.id]);
+    expect(await lease(ctx.h.agent)).toEqual([]);
+    await finish(ctx.h.agent, a.id);
+    expect(await lease(ctx.h.agent)).toEqual([b.id]);
   });
 
   it('gives a freed team slot to the workspace whose work waited longest', async () => {
-    updateWorkspace(h.db.db, h.ws.id, { maxConcurrency: 4 });
-    const w2 = insertWorkspace(h.db.db, {
+    updateWorkspace(ctx.h.db.db, ctx.h.ws.id, { maxConcurrency: 4 });
+    const w2 = insertWorkspace(ctx.h.db.db, {
       name: 'w2',
-      teamId: h.team.id,
+      teamId: ctx.h.team.id,
       workdirRoots: ['/tmp'],
       maxConcurrency: 4,
     });
-    const a2 = h.addAgent(w2.id, 'pod-w2');
-    setQuota(h.db.db, h.team.id, {
+    const a2 = ctx.h.addAgent(w2.id, 'pod-w2');
+    setQuota(ctx.h.db.db, ctx.h.team.id, {
       maxRunning: 1,
       maxQueued: null,
       tasksPerDay: null,
       monthlyBudgetUsd: null,
     });
-    const first = await h.create({ prompt: 'local-1' });
-    expect(await lease(h.agent)).toEqual([first.id]);
-    t += 1_000;
-    const waitedLong = await h.create({ workspaceId: w2.id, prompt: 'w2 waits first' });
-    t += 1_000;
-    const later = await h.create({ prompt: 'local-2' });
+    const first = await ctx.h.create({ prompt: 'local-1' });
+    expect(await lease(ctx.h.agent)).toEqual([first.id]);
+    ctx.t += 1_000;
+    const waitedLong = await ctx.h.create({ workspaceId: w2.id, prompt: 'w2 waits first' });
+    ctx.t += 1_000;
+    const later = await ctx.h.create({ prompt: 'local-2' });
     expect(await lease(a2)).toEqual([]);
-    await finish(h.agent, first.id);
+    await finish(ctx.h.agent, first.id);
     const woken: string[] = [];
-    h.resources.hub.on('wake', (id) => woken.push(id));
+    ctx.h.resources.hub.on('wake', (id) => woken.push(id));
     // local's agent asks first, but w2 has waited longer: local gets nothing and w2 is woken.
-    expect(await lease(h.agent)).toEqual([]);
+    expect(await lease(ctx.h.agent)).toEqual([]);
     expect(woken).toContain(w2.id);
     expect(await lease(a2)).toEqual([waitedLong.id]);
-    expect(h.task(later.id).status).toBe('queued');
+    expect(ctx.h.task(later.id).status).toBe('queued');
   });
 
   it('refuses a job whose task no longer waits for it, and drops that job', async () => {
-    const stale = await h.create({ prompt: 'cancelled behind the queue’s back' });
-    const next = await h.create({ prompt: 'next' });
-    h.db.tx(() => transitionTask(h.db.db, stale, 'cancelled', {}, { now: t }));
-    expect(await lease(h.agent)).toEqual([next.id]);
-    expect(await h.resources.queues.exists(stale.queueName!, stale.jobId!)).toBe(false);
+    const stale = await ctx.h.create({ prompt: 'cancelled behind the queue’s back' });
+    const next = await ctx.h.create({ prompt: 'next' });
+    ctx.h.db.tx(() => transitionTask(ctx.h.db.db, stale, 'cancelled', {}, { now: ctx.t }));
+    expect(await lease(ctx.h.agent)).toEqual([next.id]);
+    expect(await ctx.h.resources.queues.exists(stale.queueName!, stale.jobId!)).toBe(false);
   });
 
   it('gives nothing to an agent of a paused workspace', async () => {
-    await h.create();
-    updateWorkspace(h.db.db, h.ws.id, { paused: true });
-    expect(await lease(h.agent)).toEqual([]);
-    updateWorkspace(h.db.db, h.ws.id, { paused: false });
-    expect(await lease(h.agent)).toHaveLength(1);
+    await ctx.h.create();
+    updateWorkspace(ctx.h.db.db, ctx.h.ws.id, { paused: true });
+    expect(await lease(ctx.h.agent)).toEqual([]);
+    updateWorkspace(ctx.h.db.db, ctx.h.ws.id, { paused: false });
+    expect(await lease(ctx.h.agent)).toHaveLength(1);
   });
 
   it('runs a pool task on a pool workspace and pins it there', async () => {
-    const pool = insertWorkspace(h.db.db, {
+    const pool = insertWorkspace(ctx.h.db.db, {
       name: 'p1',
-      teamId: h.team.id,
+      teamId: ctx.h.team.id,
       workdirRoots: ['/tmp'],
       pool: true,
     });
-    const poolAgent = h.addAgent(pool.id, 'pod-p1');
-    const task = await h.create({ workspaceId: null });
-    expect(await lease(h.agent)).toEqual([]);
+    const poolAgent = ctx.h.addAgent(pool.id, 'pod-p1');
+    const task = await ctx.h.create({ workspaceId: null });
+    expect(await lease(ctx.h.agent)).toEqual([]);
     expect(await lease(poolAgent)).toEqual([task.id]);
-    expect(h.task(task.id)).toMatchObject({
+    expect(ctx.h.task(task.id)).toMatchObject({
       workspaceId: pool.id,
-      queueName: `{pool-${h.team.id}}`,
+      queueName: `{pool-${ctx.h.team.id}}`,
     });
   });
 });

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ConflictError,
   emptySummary,
@@ -15,45 +15,22 @@ import {
   updateWorkspace,
   type TurnRow,
 } from '@switchyard/db';
-import {
-  createHarness,
-  finished,
-  startRedis,
-  waitForLease,
-  type Harness,
-  type RedisServer,
-} from '../test-support.ts';
+import { finished, useHarness, waitForLease } from '../test-support.ts';
 import { withRunCost } from './turn-results.ts';
 
-let redis: RedisServer;
-let h: Harness;
-let t: number;
-
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
-beforeEach(async () => {
-  t = Date.UTC(2030, 0, 15, 12);
-  h = await createHarness(redis.url, () => t, { maxAttempts: 2 });
-});
-afterEach(async () => {
-  await h?.close();
-});
+const ctx = useHarness({ maxAttempts: 2 });
 
 /** Creates a task, leases it and starts its first turn. */
 async function running(prompt = 'p'): Promise<Lease> {
-  const task = await h.create({ prompt });
-  const [lease] = await h.sys.leasing.lease(h.agent.id, 1);
+  const task = await ctx.h.create({ prompt });
+  const [lease] = await ctx.h.sys.leasing.lease(ctx.h.agent.id, 1);
   expect(lease?.taskId).toBe(task.id);
-  h.sys.turns.turnStarted(h.agent.id, task.id, 1);
+  ctx.h.sys.turns.turnStarted(ctx.h.agent.id, task.id, 1);
   return lease!;
 }
 
 const end = (lease: Lease, body: Partial<TurnFinished> = {}) =>
-  h.sys.turns.turnFinished(h.agent.id, lease.taskId, { ...finished(lease.turn), ...body });
+  ctx.h.sys.turns.turnFinished(ctx.h.agent.id, lease.taskId, { ...finished(lease.turn), ...body });
 
 const limited = (resetsAt: number | null) =>
   finished(1, {
@@ -65,22 +42,22 @@ const limited = (resetsAt: number | null) =>
 describe('turn results', () => {
   it('completes a turn: totals added, job gone, slot free for the next task', async () => {
     const lease = await running();
-    const next = await h.create();
-    t += 3_000;
+    const next = await ctx.h.create();
+    ctx.t += 3_000;
     const row = await end(lease);
     expect(row).toMatchObject({
       status: 'completed',
       costUsd: 0.5,
       numTurns: 1,
-      finishedAt: t,
+      finishedAt: ctx.t,
       attempts: 0,
     });
-    expect(listTurns(h.db.db, lease.taskId)[0]).toMatchObject({
+    expect(listTurns(ctx.h.db.db, lease.taskId)[0]).toMatchObject({
       status: 'completed',
       outcome: 'exited',
     });
-    expect(await h.resources.queues.exists(row.queueName!, row.jobId!)).toBe(false);
-    expect((await h.sys.leasing.lease(h.agent.id, 1)).map((l) => l.taskId)).toEqual([next.id]);
+    expect(await ctx.h.resources.queues.exists(row.queueName!, row.jobId!)).toBe(false);
+    expect((await ctx.h.sys.leasing.lease(ctx.h.agent.id, 1)).map((l) => l.taskId)).toEqual([next.id]);
   });
 
   it('fails a turn claude itself ended in error, with its message and no retry', async () => {
@@ -96,7 +73,7 @@ describe('turn results', () => {
 
   it('records a killed turn as killed', async () => {
     const lease = await running();
-    await h.sys.kill.kill(lease.taskId, 'ann');
+    await ctx.h.sys.kill.kill(lease.taskId, 'ann');
     const row = await end(lease, {
       outcome: 'killed',
       exitCode: 130,
@@ -112,19 +89,19 @@ describe('turn results', () => {
 
   it('retries a turn claude could not spawn after a backoff, then fails it at maxAttempts', async () => {
     const lease = await running();
-    const jobId = h.task(lease.taskId).jobId;
+    const jobId = ctx.h.task(lease.taskId).jobId;
     const row = await end(lease, {
       outcome: 'spawn_failed',
       exitCode: null,
       reason: 'tmux: no server',
     });
     expect(row).toMatchObject({ status: 'queued', attempts: 1, agentId: null, jobId });
-    expect(listTurns(h.db.db, lease.taskId)[0]?.status).toBe('queued');
+    expect(listTurns(ctx.h.db.db, lease.taskId)[0]?.status).toBe('queued');
     // The same job waits out its backoff (2 s of Redis time) before it is offered again.
-    expect(await h.sys.leasing.lease(h.agent.id, 1)).toEqual([]);
-    const retry = await waitForLease(h, h.agent.id);
+    expect(await ctx.h.sys.leasing.lease(ctx.h.agent.id, 1)).toEqual([]);
+    const retry = await waitForLease(ctx.h, ctx.h.agent.id);
     expect(retry).toMatchObject({ taskId: lease.taskId, turn: 1 });
-    h.sys.turns.turnStarted(h.agent.id, lease.taskId, 1);
+    ctx.h.sys.turns.turnStarted(ctx.h.agent.id, lease.taskId, 1);
     const failed = await end(retry, {
       outcome: 'spawn_failed',
       exitCode: null,
@@ -140,7 +117,7 @@ describe('turn results', () => {
 
   it('holds a rate-limited turn and its workspace until the reset, without counting a retry', async () => {
     const lease = await running();
-    const resetsAt = t + 60_000;
+    const resetsAt = ctx.t + 60_000;
     const row = await end(lease, limited(resetsAt));
     expect(row).toMatchObject({
       status: 'rate_limited',
@@ -148,26 +125,26 @@ describe('turn results', () => {
       attempts: 0,
       agentId: null,
     });
-    expect(findWorkspace(h.db.db, h.ws.id)?.rateLimitedUntil).toBe(resetsAt);
-    expect(h.sys.workspaces.problems(findWorkspace(h.db.db, h.ws.id)!)).toEqual([
+    expect(findWorkspace(ctx.h.db.db, ctx.h.ws.id)?.rateLimitedUntil).toBe(resetsAt);
+    expect(ctx.h.sys.workspaces.problems(findWorkspace(ctx.h.db.db, ctx.h.ws.id)!)).toEqual([
       `rate limited until ${new Date(resetsAt).toISOString()}`,
     ]);
   });
 
   it('backs off the whole team when the workspace shares the team key, exponentially when no reset is known', async () => {
-    updateWorkspace(h.db.db, h.ws.id, { rateLimitScope: 'team' });
-    const mate = insertWorkspace(h.db.db, {
+    updateWorkspace(ctx.h.db.db, ctx.h.ws.id, { rateLimitScope: 'team' });
+    const mate = insertWorkspace(ctx.h.db.db, {
       name: 'mate',
-      teamId: h.team.id,
+      teamId: ctx.h.team.id,
       workdirRoots: ['/tmp'],
     });
     const lease = await running();
     const row = await end(lease, limited(null));
     // 30 s doubling from level 0, jitter keeping at least half.
-    expect(row.rateLimitedUntil! - t).toBeGreaterThanOrEqual(15_000);
-    expect(row.rateLimitedUntil! - t).toBeLessThanOrEqual(30_000);
-    expect(h.sys.backoff.blockedUntil(mate)).toBe(row.rateLimitedUntil);
-    expect(findWorkspace(h.db.db, h.ws.id)).toMatchObject({
+    expect(row.rateLimitedUntil! - ctx.t).toBeGreaterThanOrEqual(15_000);
+    expect(row.rateLimitedUntil! - ctx.t).toBeLessThanOrEqual(30_000);
+    expect(ctx.h.sys.backoff.blockedUntil(mate)).toBe(row.rateLimitedUntil);
+    expect(findWorkspace(ctx.h.db.db, ctx.h.ws.id)).toMatchObject({
       backoffLevel: 1,
       rateLimitedUntil: null,
     });
@@ -177,47 +154,47 @@ describe('turn results', () => {
     const lease = await running('first');
     const audit = {
       actor: 'ann',
-      teamId: h.team.id,
+      teamId: ctx.h.team.id,
       action: 'task.messaged',
       targetType: 'task',
       targetId: lease.taskId,
       details: {},
     };
-    const during = await h.sys.turns.followUp(lease.taskId, 'more', 'ann', audit);
+    const during = await ctx.h.sys.turns.followUp(lease.taskId, 'more', 'ann', audit);
     expect(during).toMatchObject({ status: 'running', currentTurn: 1 });
-    expect(listAudit(h.db.db, { limit: 5 })).toEqual([
-      expect.objectContaining({ action: 'task.messaged', ts: t }),
+    expect(listAudit(ctx.h.db.db, { limit: 5 })).toEqual([
+      expect.objectContaining({ action: 'task.messaged', ts: ctx.t }),
     ]);
-    t += 1_000;
+    ctx.t += 1_000;
     const after = await end(lease);
     expect(after).toMatchObject({
       status: 'queued',
       currentTurn: 2,
-      queuedAt: t,
+      queuedAt: ctx.t,
       finishedAt: null,
     });
-    const [next] = await h.sys.leasing.lease(h.agent.id, 1);
+    const [next] = await ctx.h.sys.leasing.lease(ctx.h.agent.id, 1);
     expect(next).toMatchObject({ taskId: lease.taskId, turn: 2, prompt: 'more', resume: true });
   });
 
   it('refuses a follow-up to a cancelled task', async () => {
-    const task = await h.create();
-    await h.sys.kill.kill(task.id, 'ann');
-    await expect(h.sys.turns.followUp(task.id, 'more', 'ann')).rejects.toBeInstanceOf(
+    const task = await ctx.h.create();
+    await ctx.h.sys.kill.kill(task.id, 'ann');
+    await expect(ctx.h.sys.turns.followUp(task.id, 'more', 'ann')).rejects.toBeInstanceOf(
       ConflictError,
     );
   });
 
   it('refuses the end of a turn that is not current, or whose output is not all stored', async () => {
     const lease = await running();
-    const other = h.addAgent(h.ws.id, 'pod-2');
+    const other = ctx.h.addAgent(ctx.h.ws.id, 'pod-2');
     await expect(
-      h.sys.turns.turnFinished(other.id, lease.taskId, finished(1)),
+      ctx.h.sys.turns.turnFinished(other.id, lease.taskId, finished(1)),
     ).rejects.toBeInstanceOf(TurnNotCurrentError);
     const incomplete = await end(lease, { lastSeq: 3 }).catch((e: unknown) => e);
     expect(incomplete).toBeInstanceOf(OutputIncompleteError);
     expect(incomplete).toMatchObject({ code: 'output_incomplete', details: { ackSeq: 0 } });
-    expect(h.task(lease.taskId).status).toBe('running');
+    expect(ctx.h.task(lease.taskId).status).toBe('running');
   });
 });
 

@@ -1,40 +1,24 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findWorkspace, insertWorkspace, updateWorkspace, upsertAgent } from '@switchyard/db';
-import { createHarness, startRedis, type Harness, type RedisServer } from '../test-support.ts';
+import { useHarness } from '../test-support.ts';
 
-let redis: RedisServer;
-let h: Harness;
-let t: number;
+const ctx = useHarness({ graceSec: 90 });
 
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
-beforeEach(async () => {
-  t = Date.UTC(2030, 0, 15, 12);
-  h = await createHarness(redis.url, () => t, { graceSec: 90 });
-});
-afterEach(async () => {
-  await h?.close();
-});
-
-const ws = () => findWorkspace(h.db.db, h.ws.id)!;
+const ws = () => findWorkspace(ctx.h.db.db, ctx.h.ws.id)!;
 
 describe('workspace state', () => {
   it('takes an agent for offline once it has been silent for the grace period', () => {
-    expect(h.sys.workspaces.isOnline(h.agent)).toBe(true);
-    t += 89_999;
-    expect(h.sys.workspaces.isOnline(h.agent)).toBe(true);
-    expect(h.sys.workspaces.problems(ws())).toEqual([]);
-    t += 1;
-    expect(h.sys.workspaces.isOnline(h.agent)).toBe(false);
-    expect(h.sys.workspaces.problems(ws())).toEqual(['no agent online']);
+    expect(ctx.h.sys.workspaces.isOnline(ctx.h.agent)).toBe(true);
+    ctx.t += 89_999;
+    expect(ctx.h.sys.workspaces.isOnline(ctx.h.agent)).toBe(true);
+    expect(ctx.h.sys.workspaces.problems(ws())).toEqual([]);
+    ctx.t += 1;
+    expect(ctx.h.sys.workspaces.isOnline(ctx.h.agent)).toBe(false);
+    expect(ctx.h.sys.workspaces.problems(ws())).toEqual(['no agent online']);
   });
 
   it('says why a workspace takes no work', () => {
-    updateWorkspace(h.db.db, h.ws.id, { paused: true, rateLimitedUntil: t + 1_000 });
+    updateWorkspace(ctx.h.db.db, ctx.h.ws.id, { paused: true, rateLimitedUntil: ctx.t + 1_000 });
     const info = {
       hostname: 'pod-1',
       agentVersion: '0',
@@ -45,25 +29,25 @@ describe('workspace state', () => {
       workdirRoots: [],
       problems: ['no claude on PATH'],
     };
-    upsertAgent(h.db.db, h.ws.id, info, t);
-    expect(h.sys.workspaces.problems(ws())).toEqual([
+    upsertAgent(ctx.h.db.db, ctx.h.ws.id, info, ctx.t);
+    expect(ctx.h.sys.workspaces.problems(ws())).toEqual([
       'workspace is paused',
-      `rate limited until ${new Date(t + 1_000).toISOString()}`,
+      `rate limited until ${new Date(ctx.t + 1_000).toISOString()}`,
       'no claude on PATH',
     ]);
   });
 
   it('wakes the task’s workspace, or every pool workspace of its team', () => {
-    const pool = insertWorkspace(h.db.db, {
+    const pool = insertWorkspace(ctx.h.db.db, {
       name: 'p1',
-      teamId: h.team.id,
+      teamId: ctx.h.team.id,
       workdirRoots: ['/tmp'],
       pool: true,
     });
     const woken: string[] = [];
-    h.resources.hub.on('wake', (id) => woken.push(id));
-    h.sys.workspaces.wakeFor({ workspaceId: h.ws.id, teamId: h.team.id });
-    h.sys.workspaces.wakeFor({ workspaceId: null, teamId: h.team.id });
-    expect(woken).toEqual([h.ws.id, pool.id]);
+    ctx.h.resources.hub.on('wake', (id) => woken.push(id));
+    ctx.h.sys.workspaces.wakeFor({ workspaceId: ctx.h.ws.id, teamId: ctx.h.team.id });
+    ctx.h.sys.workspaces.wakeFor({ workspaceId: null, teamId: ctx.h.team.id });
+    expect(woken).toEqual([ctx.h.ws.id, pool.id]);
   });
 });
