@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 
 export interface Async<T> {
   data: T | undefined;
@@ -24,4 +24,32 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): Async<T> {
   }, [...deps, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
   return { data: state.data, error: state.error, loading: state.loading, reload };
+}
+
+export interface Submit {
+  busy: boolean;
+  error: unknown;
+  /** A form's onSubmit: runs the action once at a time and keeps its error to show. */
+  submit(e: FormEvent): Promise<void>;
+  /** Dismisses the error. */
+  clearError(): void;
+}
+
+/** A form that sends one request: busy while it runs, the API's error kept for the page to show. */
+export function useSubmit(action: () => Promise<void>): Submit {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, submit, clearError: () => setError(null) };
 }

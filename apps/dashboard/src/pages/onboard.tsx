@@ -1,10 +1,10 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Button, Checkbox, Modal, NumberInput, Select, Stack, Text, TextInput } from '@mantine/core';
 import type { TokenCreated } from '@switchyard/client';
 import { ApiErrorAlert } from '../components/api-error.tsx';
 import { CopyField } from '../components/bits.tsx';
 import { useSession } from '../lib/session.tsx';
-import { useAsync } from '../lib/use-async.ts';
+import { useAsync, useSubmit } from '../lib/use-async.ts';
 
 /**
  * How to start a workspace's agent with its token: from a Switchyard checkout in the pod (the
@@ -32,19 +32,12 @@ export function OnboardWorkspace({ opened, onClose, onCreated }: { opened: boole
   const teams = useAsync(() => (opened ? client.teams.list() : Promise.resolve([])), [client, opened]);
   const [form, setForm] = useState({ name: '', team: 'default', maxConcurrency: 1, pool: false, roots: '' });
   const [issued, setIssued] = useState<{ ws: string; token: TokenCreated } | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setError(null);
-    try {
-      const roots = form.roots.split(/[\s,:]+/).filter(Boolean);
-      const ws = await client.workspaces.create({ name: form.name, team: form.team, maxConcurrency: form.maxConcurrency, pool: form.pool, ...(roots.length ? { workdirRoots: roots } : {}) });
-      setIssued({ ws: ws.name, token: await client.workspaces.issueAgentToken(ws.name) });
-      onCreated();
-    } catch (err) {
-      setError(err);
-    }
-  };
+  const { error, submit } = useSubmit(async () => {
+    const roots = form.roots.split(/[\s,:]+/).filter(Boolean);
+    const ws = await client.workspaces.create({ name: form.name, team: form.team, maxConcurrency: form.maxConcurrency, pool: form.pool, ...(roots.length ? { workdirRoots: roots } : {}) });
+    setIssued({ ws: ws.name, token: await client.workspaces.issueAgentToken(ws.name) });
+    onCreated();
+  });
   const close = () => {
     setIssued(null);
     onClose();

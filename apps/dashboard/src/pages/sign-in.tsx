@@ -1,26 +1,16 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Button, Center, Paper, PasswordInput, Stack, Text, Title } from '@mantine/core';
 import { ApiErrorAlert } from '../components/api-error.tsx';
 import { useSessionState } from '../lib/session.tsx';
+import { useSubmit } from '../lib/use-async.ts';
 
 /** A token in, checked against `GET /v1/me`; kept for this tab only. */
 export function SignInPage() {
   const { signIn } = useSessionState();
   const [token, setToken] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await signIn(token.trim());
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useSubmit(async () => {
+    await signIn(token.trim());
+  });
   return (
     <Center mih="100vh" p="md">
       <Paper withBorder p="xl" radius="md" w={420} maw="100%" component="form" onSubmit={submit}>

@@ -1,10 +1,10 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Button, Group, Modal, NumberInput, SegmentedControl, Select, Stack, Textarea, TextInput } from '@mantine/core';
 import { PERMISSION_MODES, type TaskCreate as TaskCreateBody } from '@switchyard/core';
 import { useNavigate } from 'react-router-dom';
 import { ApiErrorAlert } from '../components/api-error.tsx';
 import { useSession } from '../lib/session.tsx';
-import { useAsync } from '../lib/use-async.ts';
+import { useAsync, useSubmit } from '../lib/use-async.ts';
 
 interface Form {
   target: 'workspace' | 'pool';
@@ -48,21 +48,10 @@ export function TaskCreate({ onClose, workspace }: { onClose: () => void; worksp
     maxTurns: '',
     priority: 0,
   });
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const { task } = await client.tasks.create(bodyOf(f));
-      navigate(`/tasks/${task.id}`);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useSubmit(async () => {
+    const { task } = await client.tasks.create(bodyOf(f));
+    navigate(`/tasks/${task.id}`);
+  });
   const pools = new Set((workspaces.data ?? []).filter((w) => w.pool).map((w) => w.team));
   return (
     <Modal opened onClose={onClose} title="New task" size="lg">

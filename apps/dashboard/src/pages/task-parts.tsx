@@ -1,10 +1,11 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Badge, Button, Card, Code, Group, List, Stack, Table, Text, Textarea, Title } from '@mantine/core';
 import { isTerminal, type TaskView, type Todo, type TurnView } from '@switchyard/core';
 import { ApiErrorAlert } from '../components/api-error.tsx';
 import { StatusBadge } from '../components/bits.tsx';
 import { duration, usd } from '../lib/format.ts';
 import { useSession } from '../lib/session.tsx';
+import { useSubmit } from '../lib/use-async.ts';
 
 const TODO_MARK: Record<string, string> = { completed: '☑', in_progress: '◐', pending: '☐' };
 
@@ -41,21 +42,10 @@ export function RawView({ lines }: { lines: { seq: number; line: string }[] }) {
 export function FollowUp({ task, onSent }: { task: TaskView; onSent: (t: TaskView) => void }) {
   const { client } = useSession();
   const [prompt, setPrompt] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      onSent(await client.tasks.send(task.id, prompt));
-      setPrompt('');
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit, clearError } = useSubmit(async () => {
+    onSent(await client.tasks.send(task.id, prompt));
+    setPrompt('');
+  });
   return (
     <Card withBorder component="form" onSubmit={submit}>
       <Stack gap="xs">
@@ -68,7 +58,7 @@ export function FollowUp({ task, onSent }: { task: TaskView; onSent: (t: TaskVie
           onChange={(e) => setPrompt(e.currentTarget.value)}
           name="follow-up"
         />
-        <ApiErrorAlert error={error} onClose={() => setError(null)} />
+        <ApiErrorAlert error={error} onClose={clearError} />
         <Group justify="flex-end">
           <Button type="submit" loading={busy} disabled={!prompt.trim()}>Send</Button>
         </Group>

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Button, Card, Group, NumberInput, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import type { Quota, TeamView } from '@switchyard/core';
 import { useParams } from 'react-router-dom';
@@ -7,7 +7,7 @@ import { DailyChart } from '../components/daily-chart.tsx';
 import { UsageBars } from '../components/usage.tsx';
 import { useReloadOnFleet } from '../lib/fleet-events.tsx';
 import { useSession } from '../lib/session.tsx';
-import { useAsync } from '../lib/use-async.ts';
+import { useAsync, useSubmit } from '../lib/use-async.ts';
 import { TaskTable } from './task-table.tsx';
 
 const FIELDS: { key: keyof Quota; label: string; step?: number }[] = [
@@ -21,17 +21,10 @@ const FIELDS: { key: keyof Quota; label: string; step?: number }[] = [
 function QuotaForm({ team, onSaved }: { team: TeamView; onSaved: () => void }) {
   const { client } = useSession();
   const [quota, setQuota] = useState<Quota>(team.quota);
-  const [error, setError] = useState<unknown>(null);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setError(null);
-    try {
-      await client.teams.setQuota(team.name, quota);
-      onSaved();
-    } catch (err) {
-      setError(err);
-    }
-  };
+  const { error, submit, clearError } = useSubmit(async () => {
+    await client.teams.setQuota(team.name, quota);
+    onSaved();
+  });
   return (
     <Card withBorder component="form" onSubmit={submit}>
       <Text fw={600} mb="xs">Quota</Text>
@@ -48,7 +41,7 @@ function QuotaForm({ team, onSaved }: { team: TeamView; onSaved: () => void }) {
           />
         ))}
       </SimpleGrid>
-      <ApiErrorAlert error={error} onClose={() => setError(null)} />
+      <ApiErrorAlert error={error} onClose={clearError} />
       <Group justify="flex-end" mt="sm">
         <Button type="submit">Save quota</Button>
       </Group>

@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import { Alert, Badge, Button, Card, Group, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import type { TokenCreated } from '@switchyard/client';
 import { ROLES, type Role } from '@switchyard/core';
@@ -6,28 +6,21 @@ import { ApiErrorAlert } from '../components/api-error.tsx';
 import { CopyField } from '../components/bits.tsx';
 import { since } from '../lib/format.ts';
 import { useSession } from '../lib/session.tsx';
-import { useAsync } from '../lib/use-async.ts';
+import { useAsync, useSubmit } from '../lib/use-async.ts';
 
 function CreateToken({ onCreated }: { onCreated: (t: TokenCreated) => void }) {
   const { client, isAdmin, me } = useSession();
   const teams = useAsync(() => client.teams.list(), [client]);
   const [f, setF] = useState<{ name: string; role: Role; team: string | null; defaultWorkspace: string }>({ name: '', role: 'member', team: me.team, defaultWorkspace: '' });
-  const [error, setError] = useState<unknown>(null);
   // Members and viewers belong to a team: start from the first one an admin may pick.
   const firstTeam = teams.data?.[0]?.name;
   useEffect(() => {
     if (firstTeam) setF((cur) => (cur.team ? cur : { ...cur, team: firstTeam }));
   }, [firstTeam]);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setError(null);
-    try {
-      onCreated(await client.tokens.create({ name: f.name, role: f.role, ...(f.team ? { team: f.team } : {}), ...(f.defaultWorkspace ? { defaultWorkspace: f.defaultWorkspace } : {}) }));
-      setF({ ...f, name: '' });
-    } catch (err) {
-      setError(err);
-    }
-  };
+  const { error, submit, clearError } = useSubmit(async () => {
+    onCreated(await client.tokens.create({ name: f.name, role: f.role, ...(f.team ? { team: f.team } : {}), ...(f.defaultWorkspace ? { defaultWorkspace: f.defaultWorkspace } : {}) }));
+    setF({ ...f, name: '' });
+  });
   return (
     <Card withBorder component="form" onSubmit={submit}>
       <Text fw={600} mb="xs">New token</Text>
@@ -38,7 +31,7 @@ function CreateToken({ onCreated }: { onCreated: (t: TokenCreated) => void }) {
         <TextInput label="Default workspace" value={f.defaultWorkspace} onChange={(e) => setF({ ...f, defaultWorkspace: e.currentTarget.value })} w={180} />
         <Button type="submit">Create</Button>
       </Group>
-      <ApiErrorAlert error={error} onClose={() => setError(null)} />
+      <ApiErrorAlert error={error} onClose={clearError} />
     </Card>
   );
 }
