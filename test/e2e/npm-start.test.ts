@@ -82,7 +82,8 @@ describe('npm start', () => {
     expect(inst.log()).toMatch(/!!! The local agent runs claude-sim/);
     // Each part's own log reaches the console, labelled.
     expect(inst.log()).toMatch(/^api +\| .*switchyard api listening/m);
-    expect(inst.log()).toMatch(/^agent +\| .*registered/m);
+    // The agent logs through its own asynchronous stream: its line may trail the API's.
+    await waitFor(() => /^agent +\| .*registered/m.test(inst.log()), 30_000, `the agent's own log line; log:\n${inst.log()}`);
 
     const res = await call('/v1/tasks', { method: 'POST', body: JSON.stringify({ workspace: 'local', prompt: '@sim say started by npm start', workdir: '/tmp' }) });
     expect(res.status).toBe(201);
