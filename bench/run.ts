@@ -1,116 +1,98 @@
 /**
- * Switchyard benchmarks: real redis-server, real SQLite file, the real API over HTTP, the real
- * agent in tmux, claude-sim in place of claude. Prints a table and writes bench/results/latest.json.
- *
- *   npm run bench            # defaults
- *   BENCH_TASKS=100 BENCH_SLOTS=8 BENCH_LINES=50000 npm run bench
+ * `npm run bench [-- --quick]`: the real stack (redis-server, the API as its own process, the real
+ * agent in tmux) measured against the goals of issue #12, each beside a ceiling taken in the same
+ * run. Writes bench/results.json and BENCHMARKS.md. `--quick` (under two minutes) runs every
+ * measure shorter and skips the 1M-task database.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TaskView } from '@switchyard/core';
-import { startApi } from '../test/support/api.ts';
-import { cleanupAgentDir, REPO, startAgent, waitFor } from '../test/support/agent.ts';
-import { startRedis } from '../test/support/redis.ts';
+import { REPO } from '../test/support/agent.ts';
+import { historyDir } from './lib/history.ts';
+import { creates, firstLine, healthz, me, pause, streaming, withRssPeak } from './lib/scenarios.ts';
+import { startStack } from './lib/stack.ts';
+import { environment, evaluate, renderMarkdown, type Results } from './report.ts';
 
-const TASKS = Number(process.env.BENCH_TASKS ?? 40);
-const SLOTS = Number(process.env.BENCH_SLOTS ?? 4);
-const LINES = Number(process.env.BENCH_LINES ?? 20_000);
-const LINE_BYTES = Number(process.env.BENCH_LINE_BYTES ?? 200);
+const quick = process.argv.includes('--quick');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? (quick ? 2 : 8));
+const HISTORY = quick ? [100_000] : [100_000, 1_000_000];
+const STUB = join(REPO, 'bench', 'stub', 'claude');
+const log = (s: string) => process.stderr.write(`${s}\n`);
+/** Where results.json and BENCHMARKS.md go: the repo, unless BENCH_OUT names a directory (the test's). */
+const OUT = process.env.BENCH_OUT;
 
-function pct(values: number[], p: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-}
-
-async function main(): Promise<void> {
-  const redis = await startRedis();
-  const api = await startApi({ redisUrl: redis.url });
-  await api.call('/v1/workspaces/local', { method: 'PATCH', json: { maxConcurrency: SLOTS } });
-  const agent = startAgent({ url: api.url, tokenFile: api.agentTokenFile, slots: SLOTS });
-  const get = async (id: string) => (await (await api.call(`/v1/tasks/${id}`)).json()) as TaskView;
+/** Admission on one database: creates at 64 and 1 clients beside /healthz, and /v1/me. */
+async function admission(seedDir: string | undefined, withMe: boolean) {
+  const stack = await startStack({ seedDir });
   try {
-    await waitFor(async () => ((await (await api.call('/v1/workspaces/local')).json()) as { ready: boolean }).ready, 30_000, 'agent ready');
-
-    // 1. Dispatch latency with an idle agent: create → the turn started in tmux, one at a time.
-    const idle: number[] = [];
-    for (let i = 0; i < 10; i++) {
-      const at = Date.now();
-      const res = await api.call('/v1/tasks', { method: 'POST', json: { workspace: 'local', workdir: '/tmp', prompt: `@sim say idle ${i}` } });
-      const { id } = (await res.json()) as TaskView;
-      const t = await waitFor(async () => {
-        const v = await get(id);
-        return v.status === 'completed' ? v : null;
-      }, 60_000, 'idle task');
-      idle.push(Date.parse(t.startedAt!) - at);
-    }
-
-    // 2. Throughput of short tasks queued all at once (create→start includes queueing).
-    const t0 = Date.now();
-    const created: { id: string; at: number }[] = [];
-    for (let i = 0; i < TASKS; i++) {
-      const res = await api.call('/v1/tasks', { method: 'POST', json: { workspace: 'local', workdir: '/tmp', prompt: `@sim say task ${i}` } });
-      created.push({ id: ((await res.json()) as TaskView).id, at: Date.now() });
-    }
-    const done = await waitFor(async () => {
-      const all = await Promise.all(created.map((c) => get(c.id)));
-      return all.every((t) => t.status === 'completed') ? all : null;
-    }, 15 * 60_000, 'all tasks to complete');
-    const wall = (Date.now() - t0) / 1000;
-    const startLatency = done.map((t, i) => Date.parse(t.startedAt!) - created[i]!.at);
-    const endToEnd = done.map((t, i) => Date.parse(t.finishedAt!) - created[i]!.at);
-
-    // 3. Output ingestion: one task writing many lines, every line stored once and in order.
-    const big = (await (await api.call('/v1/tasks', { method: 'POST', json: { workspace: 'local', workdir: '/tmp', prompt: `@sim lines ${LINES} ${LINE_BYTES}` } })).json()) as TaskView;
-    const bigStart = Date.now();
-    const bigDone = await waitFor(async () => {
-      const t = await get(big.id);
-      return ['completed', 'failed'].includes(t.status) ? t : null;
-    }, 15 * 60_000, 'big task');
-    const ingestSec = (Date.parse(bigDone.finishedAt!) - Date.parse(bigDone.startedAt!)) / 1000;
-
-    const results = {
-      date: new Date().toISOString(),
-      machine: { cpus: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
-      params: { tasks: TASKS, slots: SLOTS, lines: LINES, lineBytes: LINE_BYTES },
-      idleDispatchMs: { p50: pct(idle, 50), max: Math.max(...idle) },
-      shortTasks: {
-        wallSec: +wall.toFixed(2),
-        tasksPerMin: +((TASKS / wall) * 60).toFixed(1),
-        createToStartMs: { p50: pct(startLatency, 50), p95: pct(startLatency, 95) },
-        createToFinishMs: { p50: pct(endToEnd, 50), p95: pct(endToEnd, 95) },
-      },
-      output: {
-        lines: bigDone.lastSeq,
-        status: bigDone.status,
-        runToFinishSec: +ingestSec.toFixed(2),
-        linesPerSec: Math.round(bigDone.lastSeq / ingestSec),
-        wallSec: +((Date.now() - bigStart) / 1000).toFixed(2),
-      },
-    };
-    console.table({
-      'idle create→start p50 ms': results.idleDispatchMs.p50,
-      'idle create→start max ms': results.idleDispatchMs.max,
-      'short tasks/min': results.shortTasks.tasksPerMin,
-      'create→start p50 ms': results.shortTasks.createToStartMs.p50,
-      'create→start p95 ms': results.shortTasks.createToStartMs.p95,
-      'create→finish p50 ms': results.shortTasks.createToFinishMs.p50,
-      'create→finish p95 ms': results.shortTasks.createToFinishMs.p95,
-      'output lines stored': results.output.lines,
-      'output lines/s (run→finish)': results.output.linesPerSec,
+    await pause(stack, true);
+    const { value, peakMiB } = await withRssPeak(stack, async () => {
+      const ceiling64 = await healthz(stack, 64, SECONDS);
+      const ceiling1 = await healthz(stack, 1, SECONDS);
+      const create64 = await creates(stack, 64, SECONDS);
+      const create1 = await creates(stack, 1, SECONDS);
+      const me64 = withMe ? await me(stack, 64, SECONDS) : null;
+      return { healthz64: ceiling64, healthz1: ceiling1, create64, create1, me64 };
     });
-    const dir = join(REPO, 'bench', 'results');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+    return { ...value, idleRssMiB: stack.apiRssMiB(), peakRssMiB: peakMiB };
   } finally {
-    await agent.stop();
-    cleanupAgentDir(agent.dir);
-    await api.stop();
-    await redis.stop();
+    await stack.stop();
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+/** The agent with the one-line stub claude: first-line latency, then streaming. */
+async function pipeline() {
+  const stack = await startStack();
+  try {
+    await stack.startAgent(STUB, 2);
+    const { value, peakMiB } = await withRssPeak(stack, async () => {
+      const first = await firstLine(stack, quick ? 8 : 30);
+      const small = await streaming(stack, quick ? 5_000 : 20_000, 200);
+      const large = await streaming(stack, quick ? 1_500 : 5_000, 4096);
+      return { firstLine: first, stream200: small, stream4k: large };
+    });
+    return { ...value, peakRssMiB: peakMiB };
+  } finally {
+    await stack.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  log(`switchyard bench${quick ? ' (quick)' : ''}: ${SECONDS} s per load`);
+  const seeds: { tasks: number; dir: string }[] = [];
+  for (const n of HISTORY) seeds.push({ tasks: n, dir: await historyDir(n, n >= 1_000_000 ? 5 : 50, log) });
+  log('admission on an empty database …');
+  const empty = await admission(undefined, true);
+  const history = [];
+  for (const s of seeds) {
+    log(`admission with ${s.tasks} tasks of history …`);
+    history.push({ tasks: s.tasks, ...(await admission(s.dir, false)) });
+  }
+  log('first line and streaming through the agent …');
+  const agent = await pipeline();
+  const results: Results = {
+    date: new Date().toISOString(),
+    quick,
+    seconds: SECONDS,
+    environment: environment(),
+    empty,
+    history,
+    agent,
+    goals: [],
+    wallSec: 0,
+  };
+  results.goals = evaluate(results);
+  results.wallSec = Math.round((Date.now() - started) / 1000);
+  writeFileSync(join(OUT ?? join(REPO, 'bench'), 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(OUT ?? REPO, 'BENCHMARKS.md'), renderMarkdown(results));
+  for (const g of results.goals) log(`${g.met ? 'met ' : 'MISS'}  ${g.measure}: ${g.value} (goal ${g.goal}${g.ceiling ? `; ceiling ${g.ceiling}` : ''})`);
+  log(`wrote results.json and BENCHMARKS.md${OUT ? ` to ${OUT}` : ''} in ${results.wallSec} s`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    log(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    process.exit(1);
+  },
+);

@@ -1,0 +1,143 @@
+/** The benchmark's report: the goals of issue #12 checked against the figures, as JSON and Markdown. */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { REPO } from '../test/support/agent.ts';
+import type { LoadResult } from './lib/load.ts';
+import type { StreamResult } from './lib/scenarios.ts';
+
+interface Admission {
+  healthz64: LoadResult;
+  healthz1: LoadResult;
+  create64: LoadResult;
+  create1: LoadResult;
+  me64: LoadResult | null;
+  idleRssMiB: number;
+  peakRssMiB: number;
+}
+
+export interface Goal {
+  measure: string;
+  value: string;
+  ceiling: string | null;
+  goal: string;
+  met: boolean;
+}
+
+export interface Results {
+  date: string;
+  quick: boolean;
+  seconds: number;
+  environment: Record<string, string>;
+  empty: Admission;
+  history: (Admission & { tasks: number })[];
+  agent: { firstLine: { p50Ms: number; p99Ms: number }; stream200: StreamResult; stream4k: StreamResult; peakRssMiB: number };
+  goals: Goal[];
+  wallSec: number;
+}
+
+function version(cmd: string, args: string[]): string {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n')[0]!;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function environment(): Record<string, string> {
+  return {
+    cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
+    memory: `${Math.round(totalmem() / 2 ** 30)} GiB`,
+    node: process.version,
+    redis: version('redis-server', ['--version']),
+    tmux: version('tmux', ['-V']),
+    commit: version('git', ['-C', REPO, 'rev-parse', '--short', 'HEAD']),
+  };
+}
+
+const pct = (a: number, b: number) => `${Math.round((a / b) * 100)} %`;
+
+/** Every goal of the issue's table, met or not, with the same-run ceiling beside it. */
+export function evaluate(r: Results): Goal[] {
+  const e = r.empty;
+  const goals: Goal[] = [
+    {
+      measure: 'POST /v1/tasks, 64 clients, paused workspace',
+      value: `${e.create64.perSec}/s, p99 ${e.create64.p99Ms} ms`,
+      ceiling: `/healthz ${e.healthz64.perSec}/s (${pct(e.create64.perSec, e.healthz64.perSec)})`,
+      goal: '≥ 2,000/s and ≥ 25 % of /healthz, p99 ≤ 60 ms',
+      met: e.create64.perSec >= 2000 && e.create64.perSec >= 0.25 * e.healthz64.perSec && e.create64.p99Ms <= 60,
+    },
+    {
+      measure: 'POST /v1/tasks, 1 client',
+      value: `${e.create1.perSec}/s, p50 ${e.create1.p50Ms} ms`,
+      ceiling: `/healthz ${e.healthz1.perSec}/s, p50 ${e.healthz1.p50Ms} ms`,
+      goal: 'p50 ≤ 1 ms',
+      met: e.create1.p50Ms <= 1,
+    },
+  ];
+  for (const h of r.history) {
+    const ratio64 = h.create64.perSec / e.create64.perSec;
+    const ratio1 = e.create1.p50Ms / h.create1.p50Ms;
+    goals.push({
+      measure: `POST /v1/tasks with ${h.tasks.toLocaleString('en')} tasks of history`,
+      value: `${h.create64.perSec}/s at 64 (${pct(h.create64.perSec, e.create64.perSec)} of empty), p50 ${h.create1.p50Ms} ms at 1`,
+      ceiling: `empty: ${e.create64.perSec}/s, p50 ${e.create1.p50Ms} ms`,
+      goal: 'within 10 % of an empty database',
+      met: ratio64 >= 0.9 && ratio1 >= 0.9,
+    });
+  }
+  if (e.me64) {
+    goals.push({
+      measure: 'GET /v1/me, 64 clients',
+      value: `${e.me64.perSec}/s`,
+      ceiling: `/healthz ${e.healthz64.perSec}/s (${pct(e.me64.perSec, e.healthz64.perSec)})`,
+      goal: '≥ 50 % of /healthz',
+      met: e.me64.perSec >= 0.5 * e.healthz64.perSec,
+    });
+  }
+  const a = r.agent;
+  goals.push({
+    measure: 'create → first output line, idle agent, one-line stub claude',
+    value: `p50 ${a.firstLine.p50Ms} ms, p99 ${a.firstLine.p99Ms} ms`,
+    ceiling: null,
+    goal: 'p50 ≤ 60 ms',
+    met: a.firstLine.p50Ms <= 60,
+  });
+  for (const [s, min] of [[a.stream200, 20_000], [a.stream4k, 5_000]] as const) {
+    goals.push({
+      measure: `output stored end to end, ${s.lines.toLocaleString('en')} lines of ${s.lineBytes} B`,
+      value: `${s.linesPerSec.toLocaleString('en')} lines/s, write → SSE p99 ${s.writeToSseP99Ms} ms, lost ${s.lost}, doubled ${s.doubled}`,
+      ceiling: null,
+      goal: `≥ ${min.toLocaleString('en')} lines/s, p99 ≤ 100 ms, 0 lost, 0 doubled`,
+      met: s.linesPerSec >= min && s.writeToSseP99Ms <= 100 && s.lost === 0 && s.doubled === 0,
+    });
+  }
+  const peak = Math.max(e.peakRssMiB, a.peakRssMiB, ...r.history.map((h) => h.peakRssMiB));
+  goals.push({ measure: 'API RSS under these loads', value: `idle ${e.idleRssMiB} MiB, peak ${peak} MiB`, ceiling: null, goal: '≤ 200 MB', met: peak <= 200 });
+  return goals;
+}
+
+export function renderMarkdown(r: Results): string {
+  const rows = r.goals.map((g) => `| ${g.measure} | ${g.value} | ${g.ceiling ?? '—'} | ${g.goal} | ${g.met ? 'met' : '**missed**'} |`);
+  const env = Object.entries(r.environment).map(([k, v]) => `| ${k} | ${v} |`);
+  const notes = join(REPO, 'bench', 'NOTES.md');
+  return [
+    '# Benchmarks',
+    '',
+    `Generated by \`npm run bench${r.quick ? ' -- --quick' : ''}\` on ${r.date.slice(0, 10)} in ${r.wallSec} s (${r.seconds} s per load; raw figures in \`bench/results.json\`). Do not edit by hand: run it again.`,
+    '',
+    '| measure | value | ceiling in the same run | goal | |',
+    '|---|---|---|---|---|',
+    ...rows,
+    '',
+    '## Machine and versions',
+    '',
+    '| | |',
+    '|---|---|',
+    ...env,
+    '',
+    existsSync(notes) ? readFileSync(notes, 'utf8') : '',
+  ].join('\n');
+}
