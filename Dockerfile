@@ -2,7 +2,8 @@
 # One build, two images:
 #   docker build --target api   -t switchyard-api .     the broker (HTTP API, scheduler, SQLite)
 #   docker build --target agent -t switchyard-agent .   the daemon for workspace pods (tmux + claude)
-# Both run TypeScript through tsx, as `npm start` does; there is no separate compile step.
+# Both run the JavaScript bundles of `node scripts/build.mjs` (apps/*/dist), as `npm start` does:
+# plain node, no TypeScript loader at run time.
 
 # Only the package.json files, so `npm ci` is cached until a manifest or the lockfile changes.
 # Found with `find`, so a new workspace needs no edit here.
@@ -24,6 +25,8 @@ WORKDIR /app
 COPY . .
 # node_modules at the root and, after a hoisting conflict, in a workspace package.
 COPY --from=deps /app/ /app/
+# The API, the agent, its per-turn runner, the CLI and claude-sim as bundles (the same step as npm start).
+RUN node scripts/build.mjs
 ENV NODE_ENV=production
 
 FROM base AS api
@@ -35,7 +38,7 @@ VOLUME /data
 USER node
 EXPOSE 7700
 HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:7700/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "--import", "tsx", "apps/api/src/main.ts"]
+CMD ["node", "--enable-source-maps", "apps/api/dist/main.js"]
 
 FROM base AS agent
 # tmux runs each turn; git is what claude works with; tini reaps the panes' orphans (PID 1).
@@ -48,4 +51,4 @@ RUN mkdir -p /home/node/.switchyard && chown -R node:node /home/node
 USER node
 ENV SWITCHYARD_AGENT_DIR=/home/node/.switchyard
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["node", "--import", "tsx", "apps/agent/src/main.ts"]
+CMD ["node", "--enable-source-maps", "apps/agent/dist/main.js"]

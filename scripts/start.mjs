@@ -5,6 +5,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from './build.mjs';
 import { buildDashboard } from './build-dashboard.mjs';
 import { prepare } from './prepare.mjs';
 import { freePort, portFree, redisPing, until } from './start/net.mjs';
@@ -45,6 +46,14 @@ try {
   buildDashboard();
 } catch (err) {
   process.stderr.write(`warning: ${err.message}\nThe API starts anyway; its page at / says how to build the dashboard.\n`);
+}
+// The API, the agent, its runner and claude-sim run as bundles (apps/*/dist): built when stale.
+try {
+  const built = await build();
+  if (built.length) process.stdout.write(`built ${built.join(', ')}\n`);
+} catch (err) {
+  process.stderr.write(`npm start: the build failed (its errors are above): ${err.message.split('\n')[0]}\n`);
+  process.exit(1);
 }
 
 const dataDir = resolve(ROOT, env('SWITCHYARD_DATA_DIR') ?? '.switchyard');
@@ -111,8 +120,9 @@ async function main() {
   delete childEnv.SWITCHYARD_CLAUDE_BIN;
   if (env('SWITCHYARD_CLAUDE_BIN')) childEnv.SWITCHYARD_CLAUDE_BIN = env('SWITCHYARD_CLAUDE_BIN');
 
-  const tsx = ['--import', 'tsx'];
-  startChild('api', process.execPath, [...tsx, 'apps/api/src/main.ts'], {
+  // The bundles `build()` made: plain node, source maps for the stack traces.
+  const node = ['--enable-source-maps'];
+  startChild('api', process.execPath, [...node, 'apps/api/dist/main.js'], {
     ...childEnv,
     SWITCHYARD_DATA_DIR: dataDir,
     REDIS_URL: redisUrl,
@@ -129,7 +139,7 @@ async function main() {
   };
   await until('the API', 60_000, apiReady, stopping);
   if (stopping()) return;
-  startChild('agent', process.execPath, [...tsx, 'apps/agent/src/main.ts'], {
+  startChild('agent', process.execPath, [...node, 'apps/agent/dist/main.js'], {
     ...childEnv,
     SWITCHYARD_URL: apiUrl,
     SWITCHYARD_AGENT_TOKEN_FILE: join(dataDir, 'agent-token'),

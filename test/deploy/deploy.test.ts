@@ -62,7 +62,7 @@ describe('docker-compose.yml and Dockerfile', () => {
   });
 
   it('copies and starts files that exist, and sets only variables the code reads', () => {
-    for (const entry of dockerfile.match(/apps\/[a-z]+\/src\/main\.ts/g)!) expect(existsSync(join(REPO, entry)), entry).toBe(true);
+    for (const entry of dockerfile.match(/apps\/[a-z]+\/dist\/main\.js/g)!) expect(existsSync(join(REPO, entry)), entry).toBe(true);
     // Local COPY sources (not --from=stage ones).
     for (const m of dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)) {
       for (const src of m[1]!.split(/\s+/)) expect(existsSync(join(REPO, src)), `COPY ${src}`).toBe(true);
@@ -72,6 +72,23 @@ describe('docker-compose.yml and Dockerfile', () => {
     const known = namesReadByCode();
     for (const name of envNames(read('docker-compose.yml'))) expect(known, name).toContain(name);
     for (const name of envNames(dockerfile)) expect(known, `Dockerfile: ${name}`).toContain(name);
+  });
+});
+
+describe('what the images, compose and the chart start', () => {
+  it('is the built JavaScript under plain node: no tsx, no TypeScript entry', () => {
+    const dockerfile = read('Dockerfile');
+    const commands = [
+      ...[...dockerfile.matchAll(/^(?:CMD|ENTRYPOINT) (.+)$/gm)].map((m) => `Dockerfile: ${m[1]}`),
+      ...Object.entries((parse(read('docker-compose.yml')) as { services: Record<string, { command?: string[] }> }).services).map(([name, s]) => `compose ${name}: ${(s.command ?? []).join(' ')}`),
+      ...[...templateFiles().map((x) => `${CHART}/templates/${x}`), `${CHART}/examples/workspace-agent-sidecar.yaml`].flatMap((f) =>
+        [...read(f).matchAll(/^\s*(?:command|args): (.+)$/gm)].map((m) => `${f}: ${m[1]}`),
+      ),
+    ];
+    expect(commands.filter((c) => c.includes('node'))).toHaveLength(4);
+    for (const c of commands) expect(c, c).not.toMatch(/\btsx\b|\.ts\b/);
+    // The images build the bundles they start.
+    expect(dockerfile).toMatch(/^RUN node scripts\/build\.mjs$/m);
   });
 });
 
@@ -92,7 +109,7 @@ describe('helm chart', () => {
       for (const doc of docs) expect(doc.errors, f).toEqual([]);
       expect(docs.some((d) => (d.toJS() as { kind?: string } | null)?.kind), `${f} has a manifest`).toBe(true);
       for (const name of envNames(text)) expect(known, `${f}: ${name}`).toContain(name);
-      for (const entry of text.match(/apps\/[a-z]+\/src\/main\.ts/g) ?? []) expect(existsSync(join(REPO, entry)), entry).toBe(true);
+      for (const entry of text.match(/apps\/[a-z]+\/dist\/main\.js/g) ?? []) expect(existsSync(join(REPO, entry)), entry).toBe(true);
     }
   });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TaskView } from '@switchyard/core';
 import { waitFor } from '../support/agent.ts';
-import { processesUsing, spawnNpmStart, type NpmStartProcess } from '../support/npm-start.ts';
+import { processesUsing, processTreeOf, spawnNpmStart, type NpmStartProcess } from '../support/npm-start.ts';
 
 type Instance = NpmStartProcess;
 
@@ -85,9 +85,18 @@ describe('npm start', () => {
     // The agent logs through its own asynchronous stream: its line may trail the API's.
     await waitFor(() => /^agent +\| .*registered/m.test(inst.log()), 30_000, `the agent's own log line; log:\n${inst.log()}`);
 
-    const res = await call('/v1/tasks', { method: 'POST', body: JSON.stringify({ workspace: 'local', prompt: '@sim say started by npm start', workdir: '/tmp' }) });
+    const res = await call('/v1/tasks', { method: 'POST', body: JSON.stringify({ workspace: 'local', prompt: '@sim sleep 3\n@sim say started by npm start', workdir: '/tmp' }) });
     expect(res.status).toBe(201);
     const { id } = (await res.json()) as TaskView;
+    // While the turn runs, every process of npm start (the API, the agent, the turn's runner and
+    // claude-sim included) is plain node on built JavaScript: no TypeScript loader, which costs
+    // each start 0.2-0.4 s of CPU (and tsx's esbuild service would show as a child process).
+    const tree = await waitFor(() => {
+      const t = processTreeOf(inst.dataDir);
+      return t.some((p) => p.args.includes('switchyard-runner.js')) && t.some((p) => p.args.includes('claude-sim')) ? t : null;
+    }, 30_000, `the turn's runner and claude-sim; processes:\n${using(inst.dataDir).join('\n')}`);
+    expect(tree.map((p) => p.args)).toEqual(expect.arrayContaining([expect.stringContaining('apps/api/dist/main.js'), expect.stringContaining('apps/agent/dist/main.js')]));
+    for (const p of tree) expect(`${p.args} NODE_OPTIONS=${p.nodeOptions}`).not.toMatch(/\btsx\b|esbuild|--(import|loader|require)\b|\.ts\b/);
     const done = await waitFor(async () => {
       const t = (await (await call(`/v1/tasks/${id}`)).json()) as TaskView;
       return ['completed', 'failed'].includes(t.status) ? t : null;

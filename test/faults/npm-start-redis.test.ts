@@ -18,8 +18,8 @@ describe('npm start with its Redis killed -9', () => {
   it('starts Redis again; the API and agent ride through; the running task completes once', async () => {
     const began = Date.now();
     inst = await npmStart();
-    const api = inst.pidsOf('apps/api/src/main.ts');
-    const agent = inst.pidsOf('apps/agent/src/main.ts');
+    const api = inst.pidsOf('apps/api/dist/main.js');
+    const agent = inst.pidsOf('apps/agent/dist/main.js');
     const prompt = '@sim lines 40 40\n@sim sleep 6\n@sim lines 40 40\n@sim say the end';
     const res = await inst.call('/v1/tasks', { method: 'POST', json: { workspace: 'local', workdir: '/tmp', prompt } });
     expect(res.status).toBe(201);
@@ -42,8 +42,8 @@ describe('npm start with its Redis killed -9', () => {
     const lines = await outputOnceInOrder(call, id);
     expect(await simLineNumbers(call, id)).toEqual([...range(40), ...range(40)]);
     // The same API and agent all along: nothing else was restarted.
-    expect(inst.pidsOf('apps/api/src/main.ts')).toEqual(api);
-    expect(inst.pidsOf('apps/agent/src/main.ts')).toEqual(agent);
+    expect(inst.pidsOf('apps/api/dist/main.js')).toEqual(api);
+    expect(inst.pidsOf('apps/agent/dist/main.js')).toEqual(agent);
     expect(inst.log()).not.toContain('stopping: agent, API, Redis');
 
     // The workspace takes the next task.

@@ -18,9 +18,12 @@ export interface ServiceProcess {
   crash(): Promise<void>;
 }
 
-/** `node --import tsx <entry>` from the repo, with `env` on top of ours. */
-export function spawnService(entry: string, env: Record<string, string>): ServiceProcess {
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(REPO, entry)], {
+/**
+ * `node <bundle>` from the repo (e.g. `apps/api/dist/main.js`, which vitest's global setup
+ * builds), as `npm start` and the images run it, with `env` on top of ours.
+ */
+export function spawnService(bundle: string, env: Record<string, string>): ServiceProcess {
+  const proc = spawn(process.execPath, ['--enable-source-maps', join(REPO, bundle)], {
     cwd: REPO,
     env: { ...process.env, SWITCHYARD_LOG_LEVEL: process.env.SWITCHYARD_TEST_LOG ?? 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -43,7 +46,7 @@ export interface TestAgent extends ServiceProcess {
 }
 
 /**
- * The real agent daemon as a subprocess (`node --import tsx apps/agent/src/main.ts`), running
+ * The real agent daemon as a subprocess (`node apps/agent/dist/main.js`), running
  * claude-sim in real tmux. Reuse `dir` to restart an agent on the same state.
  */
 export function startAgent(opts: {
@@ -55,7 +58,7 @@ export function startAgent(opts: {
   env?: Record<string, string>;
 }): TestAgent {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'sy-agent-'));
-  const service = spawnService('apps/agent/src/main.ts', {
+  const service = spawnService('apps/agent/dist/main.js', {
     SWITCHYARD_URL: opts.url,
     SWITCHYARD_AGENT_TOKEN_FILE: opts.tokenFile,
     SWITCHYARD_AGENT_DIR: dir,

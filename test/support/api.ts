@@ -82,11 +82,11 @@ export interface ApiProcess extends ServiceProcess {
 }
 
 /**
- * The API as its own process (`apps/api/src/main.ts`, as `npm start` runs it), so a test can
+ * The API as its own process (`apps/api/dist/main.js`, as `npm start` runs it), so a test can
  * kill -9 it. Resolves once `/readyz` answers; the same `dataDir` and `port` restart it.
  */
 export async function spawnApiProcess(opts: { redisUrl: string; dataDir: string; port: number; prefix: string }): Promise<ApiProcess> {
-  const service = spawnService('apps/api/src/main.ts', {
+  const service = spawnService('apps/api/dist/main.js', {
     SWITCHYARD_DATA_DIR: opts.dataDir,
     SWITCHYARD_PORT: String(opts.port),
     SWITCHYARD_HOST: '127.0.0.1',

@@ -59,6 +59,45 @@ export function processesUsing(dataDir: string, what = ''): { pid: number; args:
   return found;
 }
 
+/** A process as /proc shows it: its command line and the NODE_OPTIONS it was started with. */
+export interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  args: string;
+  nodeOptions: string;
+}
+
+function readProcess(pid: number): ProcessInfo | null {
+  try {
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // `pid (comm) state ppid …`: comm may hold spaces and parentheses, so read after the last ')'.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    const nodeOptions = env.find((e) => e.startsWith('NODE_OPTIONS='))?.slice('NODE_OPTIONS='.length) ?? '';
+    return { pid, ppid, args, nodeOptions };
+  } catch {
+    return null; // gone meanwhile, or not ours to read
+  }
+}
+
+/**
+ * Every process `npm start` runs on `dataDir`: those that name it (npm, start.mjs, Redis, the
+ * API, the agent, its tmux server) and all their descendants (each turn's runner and claude).
+ */
+export function processTreeOf(dataDir: string): ProcessInfo[] {
+  const all = readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)
+    .map((p) => readProcess(Number(p)))
+    .filter((p): p is ProcessInfo => p !== null);
+  const pids = new Set(processesUsing(dataDir).map((p) => p.pid));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of all) if (pids.has(p.ppid) && !pids.has(p.pid)) (pids.add(p.pid), (grew = true));
+  }
+  return all.filter((p) => pids.has(p.pid));
+}
+
 /** Starts `npm start` and resolves once the local workspace is ready. */
 export async function npmStart(): Promise<NpmStart> {
   const started = await spawnNpmStart();

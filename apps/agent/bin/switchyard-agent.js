@@ -1,5 +1,13 @@
 #!/usr/bin/env node
-import { register } from 'tsx/esm/api';
+// Runs the agent's bundle (dist/, built from src/ by `npm run build`; `npm start` builds it when
+// needed): plain node, no TypeScript loader to start.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-register();
-await import('../src/main.ts');
+const bundle = new URL('../dist/main.js', import.meta.url);
+if (!existsSync(bundle)) {
+  process.stderr.write(`switchyard-agent is not built (${fileURLToPath(bundle)} is missing): run \`npm run build\` in the Switchyard checkout\n`);
+  process.exit(1);
+}
+process.setSourceMapsEnabled(true);
+await import(bundle.href);

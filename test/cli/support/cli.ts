@@ -5,7 +5,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const MAIN = join(REPO, 'apps', 'cli', 'src', 'main.ts');
+/** The CLI's bundle (built by vitest's global setup), which the bin runs. */
+export const MAIN = join(REPO, 'apps', 'cli', 'dist', 'main.js');
 export const BIN = join(REPO, 'apps', 'cli', 'bin', 'switchyard.js');
 
 export interface CliResult {
@@ -37,11 +38,11 @@ export function cliEnv(home: string, extra: Record<string, string | undefined> =
 }
 
 /**
- * Runs the CLI as a subprocess (`node --import tsx apps/cli/src/main.ts …`), asynchronously:
+ * Runs the CLI as a subprocess (`node apps/cli/dist/main.js …`, or its bin), asynchronously:
  * the API under test lives in this very process and must keep answering.
  */
 export function startCli(args: string[], opts: { env: NodeJS.ProcessEnv; input?: string; bin?: boolean; cwd?: string }): RunningCli {
-  const argv = opts.bin ? [BIN, ...args] : ['--import', 'tsx', MAIN, ...args];
+  const argv = opts.bin ? [BIN, ...args] : ['--enable-source-maps', MAIN, ...args];
   const proc = spawn(process.execPath, argv, { cwd: opts.cwd ?? REPO, env: opts.env, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
