@@ -43,6 +43,8 @@ describe('agent registration', () => {
     expect(registers[0]!.protocolVersion).toBe(AGENT_PROTOCOL_VERSION);
     const line = logs.find((l) => l.msg.includes(tooOld))!;
     expect(line.level).toBe(50); // error: a person has to act
-    expect(line.retryInMs).toBe(30_000);
+    // Long, and jittered so a fleet refused at once does not ask again at once.
+    expect(line.retryInMs).toBeGreaterThanOrEqual(15_000);
+    expect(line.retryInMs).toBeLessThanOrEqual(30_000);
   });
 });

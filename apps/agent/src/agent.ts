@@ -5,60 +5,35 @@ import {
   AgentRegisterResponseSchema,
   classifyTurn,
   isTaskId,
-  LeaseSchema,
-  SyncResponseSchema,
   type AgentCommand,
   type AgentRegister,
-  type Lease,
   type TurnSummary,
 } from '@switchyard/core';
-import { z } from 'zod';
 import { ApiError, createApiClient, describeError as describe, type ApiPost } from './api-client.ts';
+import { retryDelay } from './backoff.ts';
 import type { AgentConfig } from './config.ts';
 import { cleanupEveryMs, cleanupFinished } from './housekeeping.ts';
+import { readLease, SyncAnswerSchema } from './lease-read.ts';
 import { checkReadiness, type Readiness } from './readiness.ts';
 import { createTmux, tmuxSocketPath, type Tmux } from './tmux.ts';
-import { AgentFiles, Turn, type TurnDeps } from './turn/index.ts';
+import { AgentFiles, RUNNER_BIN, Spares, Turn, type TurnDeps } from './turn/index.ts';
 
-const TICK_MS = 200;
+/**
+ * The safety net's pace: turns step as soon as their runner writes (a file watch); the tick
+ * enforces time limits, escalates kills, and catches what a watch missed.
+ */
+const TICK_MS = 1_000;
 const READINESS_EVERY_MS = 60_000;
-/** The wait between attempts when nothing changes until a person acts. */
-const SLOW_RETRY_MS = 30_000;
 
 export interface AgentDeps {
   config: AgentConfig;
   logger: Logger;
   post?: ApiPost;
-}
-
-/**
- * Wait before the next register or sync. Slow when a person must act first: a wrong or revoked
- * token (401, 403), or a protocol version the API does not serve (426 `agent_too_old`).
- */
-function retryDelay(attempt: number, err: unknown): number {
-  if (err instanceof ApiError && [401, 403, 426].includes(err.status)) return SLOW_RETRY_MS;
-  return Math.min(15_000, 500 * 2 ** Math.min(attempt, 5));
+  /** The safety tick's interval (tests set it far out to show nothing waits for it). */
+  tickMs?: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/**
- * The sync answer with each lease left unparsed: one lease the agent cannot take must not make
- * the whole answer (and every later sync) fail. Each is parsed on its own in `startTurn`.
- */
-const SyncAnswerSchema = SyncResponseSchema.extend({ leases: z.array(z.unknown()) });
-/** What a lease needs to be reported on at all, when the rest of it does not parse. */
-const LeaseIdentitySchema = z.looseObject({ taskId: z.string(), turn: z.int().min(1), leaseToken: z.string(), startSeq: z.int().min(1) });
-
-/** A lease as the schema takes it, or its identity and why it cannot be run; null when not even that. */
-function readLease(raw: unknown): { lease: Lease; refusal: string | null } | null {
-  const parsed = LeaseSchema.safeParse(raw);
-  if (parsed.success) return { lease: parsed.data, refusal: null };
-  const identity = LeaseIdentitySchema.safeParse(raw);
-  if (!identity.success) return null;
-  const issues = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`);
-  return { lease: identity.data as unknown as Lease, refusal: `the lease does not parse (${issues.join('; ')})` };
-}
 
 /**
  * The workspace daemon: registers, long-polls the API for leases and commands (the poll is
@@ -77,6 +52,8 @@ export class Agent {
   private readonly turnDeps: TurnDeps;
   /** The agent's private tmux server. */
   private readonly tmux: Tmux;
+  /** A runner started ahead of the next lease. */
+  private readonly spares: Spares;
   private readiness: Readiness | null = null;
   private loginHold: { until: number; problem: string } | null = null;
   private agentId: string | null = null;
@@ -88,9 +65,11 @@ export class Agent {
   private syncLoopDone: Promise<void> = Promise.resolve();
   private readonly timers: NodeJS.Timeout[] = [];
   private ticking = false;
+  private readonly tickMs: number;
 
-  constructor({ config, logger, post = createApiClient(config.url, config.token) }: AgentDeps) {
+  constructor({ config, logger, post = createApiClient(config.url, config.token), tickMs = TICK_MS }: AgentDeps) {
     this.config = config;
+    this.tickMs = tickMs;
     this.logger = logger;
     this.post = post;
     this.files = new AgentFiles(config.dir);
@@ -100,7 +79,9 @@ export class Agent {
       void (this.syncFreeSlots === 0 && this.syncAbort?.abort());
     };
     this.tmux = createTmux(tmuxSocketPath(config.dir));
-    this.turnDeps = { config, post, logger, onFinished, tmux: this.tmux };
+    const onError = (what: string, err: unknown) => logger.warn({ err: describe(err) }, what);
+    this.spares = new Spares({ dir: config.dir, tmux: this.tmux, runner: [process.execPath, RUNNER_BIN], onError });
+    this.turnDeps = { config, post, logger, onFinished, tmux: this.tmux, spare: this.spares };
   }
 
   async start(): Promise<void> {
@@ -111,10 +92,14 @@ export class Agent {
       const alive = await this.tmux.has(turn.session);
       this.logger.info({ taskId: turn.taskId, turn: turn.state.lease.turn, ackSeq: turn.state.ackSeq, alive }, 're-adopted turn');
     }
+    // Without a spare, turns start the slow way: worth a warning, not a stop.
+    await this.spares.start().catch((err: unknown) => this.logger.warn({ err: describe(err) }, 'no spare runner'));
     await this.register();
     if (this.stopping) return; // stopped while registering: start nothing
+    // Re-adopted turns go on where they stopped, as soon as the API knows us again.
+    for (const turn of this.active()) this.follow(turn);
     const cleanupFailed = (err: unknown) => this.logger.warn({ err: describe(err) }, 'cleanup failed');
-    this.timers.push(setInterval(() => void this.tickAll(), TICK_MS));
+    this.timers.push(setInterval(() => void this.tickAll(), this.tickMs));
     this.timers.push(setInterval(() => void this.recheckReadiness().catch(() => undefined), READINESS_EVERY_MS));
     this.timers.push(setInterval(() => void this.cleanup().catch(cleanupFailed), cleanupEveryMs(this.config)));
     this.syncLoopDone = this.syncLoop();
@@ -126,14 +111,19 @@ export class Agent {
     this.halt.abort();
     this.syncAbort?.abort();
     const until = Date.now() + deadlineMs;
+    await this.spares.close();
     for (const t of this.active()) t.kill('agent shutdown');
     while (this.active().length > 0 && Date.now() < until) {
       await this.tickAll();
       await sleep(100);
     }
     // Nothing of ours stays behind, finished panes included: they are only there to look at.
-    for (const session of new Set([...this.turns.values()].map((t) => t.session))) await this.tmux.kill(session);
+    for (const session of new Set([...this.turns.values()].map((t) => t.session))) {
+      await this.spares.settled(session);
+      await this.tmux.kill(session);
+    }
     for (const timer of this.timers) clearInterval(timer);
+    for (const turn of this.turns.values()) turn.unwatch();
     await this.syncLoopDone;
     this.logger.info({ unreported: this.active().length }, 'agent stopped');
   }
@@ -240,7 +230,14 @@ export class Agent {
     if (this.turns.has(key) && !this.turns.get(key)!.done) return;
     const turn = await Turn.launch(this.turnDeps, lease, this.readiness?.claudeBin ?? null, refusal);
     this.turns.set(key, turn);
+    this.follow(turn);
     this.logger.info({ taskId: lease.taskId, turn: lease.turn, session: turn.session, workdir: lease.workdir }, 'turn started');
+  }
+
+  /** Steps the turn whenever its runner writes; a step that fails waits for the tick. */
+  private follow(turn: Turn): void {
+    if (this.stopping) return;
+    turn.watch((err) => this.logger.debug({ taskId: turn.taskId, err: describe(err) }, 'turn step failed; retrying on the tick'));
   }
 
   private async tickAll(): Promise<void> {

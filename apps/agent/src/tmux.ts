@@ -47,6 +47,11 @@ export function createTmux(socket: string, env: NodeJS.ProcessEnv = process.env)
       return r.code === 0 ? null : (r.error ?? (r.stderr.trim() || `tmux exited with ${r.code}`));
     },
 
+    /** Gives session `from` the name `to`; the target is an argument, never a format. */
+    async rename(from: string, to: string): Promise<boolean> {
+      return (await tmux(['rename-session', '-t', `=${from}`, to])).code === 0;
+    },
+
     async kill(session: string): Promise<void> {
       await tmux(['kill-session', '-t', `=${session}`]);
     },

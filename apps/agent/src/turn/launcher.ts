@@ -6,6 +6,7 @@ import type { Tmux } from '../tmux.ts';
 import { claudeEnv } from './claude-env.ts';
 import { TurnFiles, TurnRecord } from './layout.ts';
 import { leaseProblem } from './lease-check.ts';
+import type { Spares } from './spare.ts';
 import { resolveWorkdir } from './workdir.ts';
 
 /** The runner's entry point: tmux starts `node <RUNNER_BIN> <spec.json>`. */
@@ -17,6 +18,8 @@ export interface LaunchDeps {
   now?: () => number;
   /** The agent's environment, from which claude's is allow-listed. */
   env?: NodeJS.ProcessEnv;
+  /** A runner already started and waiting, when there is one. */
+  spare?: Pick<Spares, 'take'>;
 }
 
 /**
@@ -61,6 +64,8 @@ export async function launchTurn(deps: LaunchDeps, lease: Lease, claudeBin: stri
     env: claudeEnv(env, [config.token, config.tokenFile ?? '', env.SWITCHYARD_AGENT_TOKEN_FILE ?? '']),
   });
   const session = tmuxSessionName(lease.taskId);
+  // A runner already waiting takes the turn: no tmux session and no Node start in the way.
+  if (await deps.spare?.take(session, files.paths.spec)) return record;
   // A finished session of an earlier turn of the same task still holds the name.
   if (await deps.tmux.has(session)) await deps.tmux.kill(session);
   const error = await deps.tmux.start(session, config.dir, [process.execPath, RUNNER_BIN, files.paths.spec]);

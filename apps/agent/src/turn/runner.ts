@@ -10,8 +10,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { renderLine } from '@switchyard/core';
 import { writeJsonAtomic, type ExitRecord, type RunnerSpec } from './layout.ts';
+import { createPane, type Pane } from './pane.ts';
+import { SPARE_FLAG, waitForSpec } from './spare-wait.ts';
 import { truncationMarker } from './truncate.ts';
 import { resolveWorkdir } from './workdir.ts';
 
@@ -26,24 +27,29 @@ function isResult(line: string): boolean {
 }
 
 /**
- * Appends claude's stdout lines to output.jsonl within the spec's limits, and shows them. Past
- * the output limit one marker line stands for what was left out, but the final `result` still
+ * Appends claude's stdout lines to output.jsonl within the spec's limits, in one write per
+ * chunk, and queues them for the pane (shown later, never in the way of storing). Past the
+ * output limit one marker line stands for what was left out, but the final `result` still
  * follows it: without it the turn's verdict, cost and limits would be guessed from the exit code.
  */
-function outputWriter(spec: RunnerSpec, out: number) {
+function outputWriter(spec: RunnerSpec, out: number, pane: Pane) {
   let written = 0;
   let truncated = false;
-  return function appendLine(line: string): void {
-    const text = Buffer.byteLength(line) > spec.maxLineBytes ? truncationMarker(line) : line;
-    const bytes = Buffer.byteLength(text) + 1;
-    if (!truncated && written + bytes > spec.maxOutputBytes) {
-      truncated = true;
-      writeSync(out, `${JSON.stringify({ type: 'switchyard', subtype: 'output_truncated', limitBytes: spec.maxOutputBytes })}\n`);
+  return function appendLines(lines: string[]): void {
+    let chunk = '';
+    for (const line of lines) {
+      const text = Buffer.byteLength(line) > spec.maxLineBytes ? truncationMarker(line) : line;
+      const bytes = Buffer.byteLength(text) + 1;
+      if (!truncated && written + bytes > spec.maxOutputBytes) {
+        truncated = true;
+        chunk += `${JSON.stringify({ type: 'switchyard', subtype: 'output_truncated', limitBytes: spec.maxOutputBytes })}\n`;
+      }
+      if (truncated && !isResult(text)) continue;
+      chunk += `${text}\n`;
+      written += bytes;
+      pane.line(text);
     }
-    if (truncated && !isResult(text)) return;
-    writeSync(out, `${text}\n`);
-    written += bytes;
-    for (const shown of renderLine(text)) process.stdout.write(`${shown}\n`);
+    if (chunk) writeSync(out, chunk);
   };
 }
 
@@ -61,7 +67,7 @@ function readSpec(specFile: string): RunnerSpec {
 }
 
 /** Writes exit.json once, closes the files, tells the pane, and ends the runner. */
-function finisher(exitFile: string, fds: number[]) {
+function finisher(exitFile: string, fds: number[], pane: Pane) {
   let done = false;
   return function finish(record: Omit<ExitRecord, 'endedAt'>): void {
     if (done) return;
@@ -69,7 +75,8 @@ function finisher(exitFile: string, fds: number[]) {
     writeJsonAtomic(exitFile, { ...record, endedAt: Date.now() } satisfies ExitRecord);
     for (const fd of fds) closeSync(fd);
     const how = record.spawnError ?? (record.signal ? `signal ${record.signal}` : `exit code ${record.exitCode}`);
-    process.stdout.write(`\n── switchyard: claude ended (${how}) ──\n`);
+    pane.text(`\n── switchyard: claude ended (${how}) ──\n`);
+    pane.close();
     process.exit(0);
   };
 }
@@ -86,18 +93,24 @@ function spawnClaude(spec: RunnerSpec): ChildProcess {
   return spawn(spec.claudeBin, spec.args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: where.real, env: spec.env });
 }
 
-/** Runs claude as the spec in `specFile` says, until it ends; then exits the process. */
-export function main(specFile: string | undefined = process.argv[2]): void {
-  if (!specFile) {
-    process.stderr.write('usage: switchyard-runner <spec.json>\n');
+/**
+ * Runs claude as the spec in `specFile` says, until it ends; then exits the process. Given
+ * `--spare <socket> [agentPid]`, it first waits, already started, for the agent to send a spec's
+ * path (see spare-wait.ts).
+ */
+export function main(specFile: string | undefined = process.argv[2], socket: string | undefined = process.argv[3], agentPid: string | undefined = process.argv[4]): void {
+  if (specFile === SPARE_FLAG && socket) return waitForSpec(socket, (file) => main(file), Number(agentPid) || undefined);
+  if (!specFile || specFile === SPARE_FLAG) {
+    process.stderr.write('usage: switchyard-runner <spec.json> | --spare <socket> [agentPid]\n');
     process.exit(2);
   }
+  const pane = createPane();
   let spec: RunnerSpec;
   try {
     spec = readSpec(specFile);
   } catch (err) {
     // exit.json lies beside spec.json; the agent reports the turn as spawn_failed.
-    return finisher(join(dirname(specFile), 'exit.json'), [])({ exitCode: null, signal: null, spawnError: `the runner could not read its spec ${specFile}: ${message(err)}` });
+    return finisher(join(dirname(specFile), 'exit.json'), [], pane)({ exitCode: null, signal: null, spawnError: `the runner could not read its spec ${specFile}: ${message(err)}` });
   }
   // claude's environment holds its credentials: once read, it is not left lying in the spec.
   try {
@@ -109,10 +122,10 @@ export function main(specFile: string | undefined = process.argv[2]): void {
   try {
     fds = [openSync(spec.paths.output, 'a'), openSync(spec.paths.stderr, 'a')];
   } catch (err) {
-    return finisher(spec.paths.exit, [])({ exitCode: null, signal: null, spawnError: `the runner could not open its output: ${message(err)}` });
+    return finisher(spec.paths.exit, [], pane)({ exitCode: null, signal: null, spawnError: `the runner could not open its output: ${message(err)}` });
   }
-  const finish = finisher(spec.paths.exit, fds);
-  process.stdout.write(`── switchyard: ${spec.claudeBin} (${spec.args.length} arguments) ──\n`);
+  const finish = finisher(spec.paths.exit, fds, pane);
+  pane.text(`── switchyard: ${spec.claudeBin} (${spec.args.length} arguments) ──\n`);
   let child: ChildProcess;
   try {
     child = spawnClaude(spec);
@@ -121,28 +134,28 @@ export function main(specFile: string | undefined = process.argv[2]): void {
   }
   child.on('error', (e) => finish({ exitCode: null, signal: null, spawnError: e.message }));
   if (child.pid) writeJsonAtomic(spec.paths.pid, { pid: child.pid, runnerPid: process.pid });
-  follow(child, spec, fds, finish);
+  follow(child, spec, fds, finish, pane);
 }
 
 /** Copies claude's output to the files and the pane, and finishes once it ended and said all. */
-function follow(child: ChildProcess, spec: RunnerSpec, [out, err]: number[], finish: ReturnType<typeof finisher>): void {
-  const appendLine = outputWriter(spec, out!);
+function follow(child: ChildProcess, spec: RunnerSpec, [out, err]: number[], finish: ReturnType<typeof finisher>, pane: Pane): void {
+  const appendLines = outputWriter(spec, out!, pane);
   let partial = '';
   child.stdout!.setEncoding('utf8');
   child.stdout!.on('data', (chunk: string) => {
     const lines = (partial + chunk).split('\n');
     partial = lines.pop()!;
-    for (const line of lines) appendLine(line);
+    appendLines(lines);
   });
   child.stderr!.on('data', (chunk: Buffer) => {
     writeSync(err!, chunk);
-    process.stdout.write(chunk);
+    pane.text(chunk.toString('utf8'));
   });
   let stdoutDone = false;
   let exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   const maybeFinish = (): void => {
     if (!stdoutDone || !exited) return;
-    if (partial) appendLine(partial);
+    if (partial) appendLines([partial]);
     finish({ exitCode: exited.code, signal: exited.signal });
   };
   child.stdout!.on('end', () => {

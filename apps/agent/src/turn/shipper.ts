@@ -12,6 +12,8 @@ const BATCH_BYTES = Math.min(512 * 1024, MAX_EVENTS_BODY_BYTES);
 const ENVELOPE_BYTES = 64;
 /** Lines read but not yet acknowledged, past which reading waits for shipping. */
 const BACKLOG_LINES = 20 * BATCH_LINES;
+/** Batches sent before the first is answered: the API's work on one overlaps the trip of the next. */
+const IN_FLIGHT = 4;
 
 /**
  * Ships a turn's lines to the API in order, in batches. The API answers each batch with the
@@ -52,26 +54,61 @@ export class Shipper {
   }
 
   /**
-   * Ships everything queued. Returns the API's ackSeq when it holds less than it was sent (it
-   * lost an earlier write): the caller re-reads from there. A failed POST throws, and the lines
-   * stay queued for the next call.
+   * Ships everything queued, up to IN_FLIGHT batches at once, their answers taken in the order
+   * they were sent. Returns the API's ackSeq when it holds less than it was sent (it lost an
+   * earlier write, or dropped a batch that overtook the one before it): the caller re-reads from
+   * there. A failed POST throws once the batches in flight are answered; the lines stay queued
+   * for the next call, which starts again after the acknowledged seq.
    */
   async ship(): Promise<number | null> {
-    const { taskId, turn } = this.record.state.lease;
     while (this.pending.length > 0) {
-      const batch = this.nextBatch();
-      let ackSeq: number;
-      try {
-        ({ ackSeq } = await this.post(`/tasks/${taskId}/events`, { turn, lines: batch }, EventsAckSchema));
-      } catch (err) {
-        if (this.shrinkAfter(err, batch)) continue;
-        throw err;
+      const short = await this.shipWindow();
+      if (short !== null) return short;
+    }
+    return null;
+  }
+
+  /**
+   * One run of pipelined batches from the acknowledged seq. An answer short of its batch may
+   * only mean a later batch overtook an earlier one, so nothing more is sent and, once every
+   * batch in flight is answered, the best ackSeq of the run decides: all there, or rewind.
+   */
+  private async shipWindow(): Promise<number | null> {
+    const { taskId, turn } = this.record.state.lease;
+    const inFlight: { batch: OutputLine[]; answer: Promise<{ ackSeq: number } | { err: unknown }> }[] = [];
+    let sentUpTo = this.ackSeq;
+    /** The best answer of this run: once all are in, what the API holds (a lost write lowers it). */
+    let best = -1;
+    let failure: { err: unknown; batch: OutputLine[] } | null = null;
+    let short = false;
+    for (;;) {
+      while (!failure && !short && inFlight.length < IN_FLIGHT) {
+        const batch = this.nextBatch(sentUpTo);
+        if (batch.length === 0) break;
+        sentUpTo = batch.at(-1)!.seq;
+        const answer = this.post(`/tasks/${taskId}/events`, { turn, lines: batch }, EventsAckSchema).catch((err: unknown) => ({ err }));
+        inFlight.push({ batch, answer });
       }
-      this.acknowledge(ackSeq);
-      if (ackSeq < batch.at(-1)!.seq) {
-        this.rewind(ackSeq);
-        return ackSeq;
+      const next = inFlight.shift();
+      if (!next) break;
+      const answer = await next.answer;
+      if ('err' in answer) {
+        failure ??= { err: answer.err, batch: next.batch };
+        continue;
       }
+      best = Math.max(best, answer.ackSeq);
+      this.acknowledge(answer.ackSeq);
+      if (best < next.batch.at(-1)!.seq) short = true;
+    }
+    // ackSeq goes to disk once a run: one lower than the API's only means lines sent again.
+    this.record.update({});
+    if (failure) {
+      if (this.shrinkAfter(failure.err, failure.batch)) return null;
+      throw failure.err;
+    }
+    if (best >= 0 && best < sentUpTo) {
+      this.rewind(best);
+      return best;
     }
     return null;
   }
@@ -82,11 +119,12 @@ export class Shipper {
     this.pending = [];
   }
 
-  /** As many lines as fit the byte budget, at least one: a line is never split. */
-  private nextBatch(): OutputLine[] {
+  /** As many lines after seq `after` as fit the byte budget, at least one: a line is never split. */
+  private nextBatch(after: number): OutputLine[] {
     const batch: OutputLine[] = [];
     let bytes = ENVELOPE_BYTES;
     for (const l of this.pending) {
+      if (l.seq <= after) continue;
       // The line as it appears in the body, with its comma.
       const size = Buffer.byteLength(JSON.stringify(l)) + 1;
       if (batch.length >= this.maxLines || (batch.length > 0 && bytes + size > BATCH_BYTES)) break;
@@ -107,16 +145,17 @@ export class Shipper {
       this.maxLines = Math.max(1, Math.floor(batch.length / 2));
       return true;
     }
-    const only = this.pending[0]!;
-    if (isTruncationMarker(only.line)) return false;
-    this.pending[0] = { ...only, line: truncationMarker(only.line) };
+    const at = this.pending.findIndex((l) => l.seq === batch[0]!.seq);
+    const only = this.pending[at];
+    if (!only || isTruncationMarker(only.line)) return false;
+    this.pending[at] = { ...only, line: truncationMarker(only.line) };
     return true;
   }
 
   private acknowledge(ackSeq: number): void {
     // A batch got through: let batches grow back after a 413 halved them.
     this.maxLines = Math.min(BATCH_LINES, this.maxLines * 2);
-    if (ackSeq > this.ackSeq) this.record.update({ ackSeq });
+    if (ackSeq > this.ackSeq) this.record.state.ackSeq = ackSeq;
     this.pending = this.pending.filter((l) => l.seq > this.ackSeq);
   }
 }

@@ -1,3 +1,4 @@
+import { watch, type FSWatcher } from 'node:fs';
 import type { Logger } from 'pino';
 import { tmuxSessionName, TurnClassifier, type Lease, type RunningTurn, type TurnSummary } from '@switchyard/core';
 import type { ApiPost } from '../api-client.ts';
@@ -8,6 +9,7 @@ import { launchTurn } from './launcher.ts';
 import { readJson, TurnFiles, TurnRecord, type ExitRecord, type TurnPaths, type TurnState } from './layout.ts';
 import { finishedBody, reportFinished, reportStarted } from './reporter.ts';
 import { Shipper } from './shipper.ts';
+import type { Spares } from './spare.ts';
 import { Tailer } from './tailer.ts';
 
 export interface TurnDeps {
@@ -19,11 +21,23 @@ export interface TurnDeps {
   /** tmux (the agent's private server by default) and signals, replaceable in tests. */
   tmux?: Pick<Tmux, 'has' | 'kill' | 'start'>;
   signal?: (pid: number, signal: NodeJS.Signals) => void;
+  /** Runners started ahead of leases. */
+  spare?: Pick<Spares, 'take' | 'settled'>;
 }
 
 /** The tmux a turn uses: the one it was given, else the agent's private server. */
 function turnTmux(deps: TurnDeps): Pick<Tmux, 'has' | 'kill' | 'start'> {
   return deps.tmux ?? createTmux(tmuxSocketPath(deps.config.dir));
+}
+
+/** The tmux calls on a turn's own session, each after a spare that took it has its name. */
+function sessionTmux(deps: TurnDeps): Pick<Tmux, 'has' | 'kill'> {
+  const tmux = turnTmux(deps);
+  const settled = (session: string) => deps.spare?.settled(session) ?? Promise.resolve();
+  return {
+    has: async (session) => (await settled(session), tmux.has(session)),
+    kill: async (session) => (await settled(session), tmux.kill(session)),
+  };
 }
 
 /**
@@ -41,6 +55,12 @@ export class Turn {
   private nextSeq: number;
   private lastOutputAt: number;
   private busy = false;
+  /** Something happened while a step ran: step again. */
+  private again = false;
+  private fullWanted = false;
+  /** A watch-driven step failed: wait for the tick. */
+  private held = false;
+  private watcher: FSWatcher | null = null;
   private sessionClosed = false;
 
   private constructor(
@@ -52,14 +72,14 @@ export class Turn {
     this.files = record.files;
     this.tailer = new Tailer(this.files.paths.output);
     this.shipper = new Shipper(deps.post, this.record);
-    this.killer = new Killer({ record: this.record, session: this.session, graceSec: deps.config.killGraceSec, logger: deps.logger, tmux: turnTmux(deps), signal: deps.signal });
+    this.killer = new Killer({ record: this.record, session: this.session, graceSec: deps.config.killGraceSec, logger: deps.logger, tmux: sessionTmux(deps), signal: deps.signal });
     this.nextSeq = state.lease.startSeq;
     this.lastOutputAt = state.launchedAt;
   }
 
   /** A new turn from a lease: files written, tmux session started (or the spawn failure recorded). */
   static async launch(deps: TurnDeps, lease: Lease, claudeBin: string | null, refusal: string | null = null): Promise<Turn> {
-    return new Turn(deps, await launchTurn({ config: deps.config, tmux: turnTmux(deps) }, lease, claudeBin, refusal));
+    return new Turn(deps, await launchTurn({ config: deps.config, tmux: turnTmux(deps), spare: deps.spare }, lease, claudeBin, refusal));
   }
 
   /** A turn found on disk after a restart; null when it needs nothing more. */
@@ -102,30 +122,92 @@ export class Turn {
     await this.killer.abandon(reason);
   }
 
-  /** One step: read new output, enforce limits, ship, and report the end when all is shipped. */
+  /**
+   * The safety net, on the agent's slow tick: enforce the time limits, close the session past a
+   * kill's grace, notice a runner that vanished, then step. Also retries what failed.
+   */
   async tick(): Promise<void> {
-    if (this.busy || this.done) return;
+    this.held = false;
+    await this.run(true);
+  }
+
+  /**
+   * Follows the turn's directory: a pid, an output line or exit.json written by the runner
+   * steps the turn at once, with no wait for the next tick. (A watch can miss events, which
+   * the tick catches.)
+   */
+  watch(onError: (err: unknown) => void): void {
+    if (this.watcher || this.done) return;
+    const poke = () => {
+      if (this.held) return;
+      this.run(false).catch((err: unknown) => {
+        // Until the next tick: a failing API is not hammered at the pace output is written.
+        this.held = true;
+        onError(err);
+      });
+    };
+    try {
+      this.watcher = watch(this.files.paths.root, poke);
+      this.watcher.on('error', () => this.unwatch());
+    } catch {
+      return; // no watch (inotify limits): the tick still steps the turn
+    }
+    poke();
+  }
+
+  unwatch(): void {
+    this.watcher?.close();
+    this.watcher = null;
+  }
+
+  /** Steps until nothing new came in meanwhile; one step at a time. */
+  private async run(full: boolean): Promise<void> {
+    // A tick asked for while a step runs is not lost: output that never stops must not keep a
+    // kill from escalating.
+    if (full) this.fullWanted = true;
+    if (this.done) return this.unwatch();
+    if (this.busy) {
+      this.again = true;
+      return;
+    }
     this.busy = true;
     try {
-      await this.reportStarted();
-      if (this.done) return;
-      let exit = this.files.readExit();
-      // Until claude runs there is no output, and no line may reach the API before `started`.
-      if (this.state.startedReported || exit) this.tailer.read((line) => this.take(line), { final: exit !== null, enough: () => this.shipper.full });
-      if (!exit) {
-        this.killer.enforceLimits(this.lastOutputAt);
-        exit = await this.killer.escalate();
-      }
-      if ((await this.shipper.ship()) !== null) {
-        // The API is missing an earlier line (it lost a write); the shipper now resends after
-        // the API's ackSeq, from output read again.
-        this.readAgain();
-        return;
-      }
-      if (exit && this.shipper.idle && this.tailer.atEnd()) await this.report(exit);
+      do {
+        this.again = false;
+        const wanted = this.fullWanted;
+        this.fullWanted = false;
+        await this.step(wanted);
+      } while (this.again && !this.done);
     } finally {
       this.busy = false;
+      if (this.done) this.unwatch();
     }
+  }
+
+  /** One step: read new output, enforce limits (when `full`), ship, and report the end when all is shipped. */
+  private async step(full: boolean): Promise<void> {
+    await this.reportStarted();
+    if (this.done) return;
+    let exit = this.files.readExit();
+    // Until claude runs there is no output, and no line may reach the API before `started`.
+    if (this.state.startedReported || exit) {
+      // Nothing more is read while enough waits to be shipped (the API may be away a while);
+      // lines read, or left unread, mean another step once these are shipped.
+      const backlog = this.shipper.full;
+      if (backlog || this.tailer.read((line) => this.take(line), { final: exit !== null, enough: () => this.shipper.full }) > 0) this.again = true;
+    }
+    if (full && !exit) {
+      this.killer.enforceLimits(this.lastOutputAt);
+      exit = await this.killer.escalate();
+    }
+    if ((await this.shipper.ship()) !== null) {
+      // The API is missing an earlier line (it lost a write); the shipper now resends after
+      // the API's ackSeq, from output read again (at the next event or tick: an API that keeps
+      // answering short is not asked again in a tight loop).
+      this.readAgain();
+      return;
+    }
+    if (exit && this.shipper.idle && this.tailer.atEnd()) await this.report(exit);
   }
 
   /**
