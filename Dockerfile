@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # One build, two images:
 #   docker build --target api   -t switchyard-api .     the broker (HTTP API, scheduler, SQLite)
-#   docker build --target agent -t switchyard-agent .   the daemon for workspace pods (tmux + claude)
+#   docker build --target agent -t switchyard-agent .   the daemon for workspace pods (tmux + the pinned claude)
 # Both run the JavaScript bundles of `node scripts/build.mjs` (apps/*/dist), as `npm start` does:
 # plain node, no TypeScript loader at run time.
 
@@ -40,13 +40,20 @@ EXPOSE 7700
 HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:7700/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 CMD ["node", "--enable-source-maps", "apps/api/dist/main.js"]
 
-FROM base AS agent
+# The agent runs on the Node version the pinned Claude Code CLI asks for (its package.json
+# engines: node >=22), not the build's: its bundles are plain JavaScript and it loads no native
+# addon, so the tree built on Node 20 runs as is.
+FROM node:22-bookworm-slim AS agent
 # tmux runs each turn; git is what claude works with; tini reaps the panes' orphans (PID 1).
 RUN apt-get update && apt-get install -y --no-install-recommends tmux git ca-certificates tini && rm -rf /var/lib/apt/lists/*
-# Optional: bake the real claude CLI in (--build-arg CLAUDE_CODE_VERSION=latest). Without it, or
-# without a login, the agent falls back to claude-sim only where SWITCHYARD_SIM_FALLBACK=1.
-ARG CLAUDE_CODE_VERSION=""
-RUN if [ -n "$CLAUDE_CODE_VERSION" ]; then npm install -g --no-audit --no-fund "@anthropic-ai/claude-code@$CLAUDE_CODE_VERSION"; fi
+# The Claude Code CLI the contract suite tests (TESTED_CLAUDE_VERSIONS in packages/core), baked in
+# and checked to start. --build-arg CLAUDE_CODE_VERSION=<other> at your own risk (agents with an
+# untested version are flagged); CLAUDE_CODE_VERSION= leaves it out, for claude-sim only.
+ARG CLAUDE_CODE_VERSION=2.1.332
+RUN if [ -n "$CLAUDE_CODE_VERSION" ]; then npm install -g --no-audit --no-fund "@anthropic-ai/claude-code@$CLAUDE_CODE_VERSION" && claude --version; fi
+WORKDIR /app
+COPY --from=base /app/ /app/
+ENV NODE_ENV=production
 RUN mkdir -p /home/node/.switchyard && chown -R node:node /home/node
 USER node
 ENV SWITCHYARD_AGENT_DIR=/home/node/.switchyard

@@ -25,6 +25,9 @@ async function admission(seedDir: string | undefined, withMe: boolean) {
   const stack = await startStack({ seedDir });
   try {
     await pause(stack, true);
+    // Warm up: V8 compiles the hot paths and SQLite fills its cache before anything is measured.
+    await healthz(stack, 64, 1);
+    await creates(stack, 64, 1);
     const { value, peakMiB } = await withRssPeak(stack, async () => {
       const ceiling64 = await healthz(stack, 64, SECONDS);
       const ceiling1 = await healthz(stack, 1, SECONDS);
@@ -44,6 +47,7 @@ async function pipeline() {
   const stack = await startStack();
   try {
     await stack.startAgent(STUB, 2);
+    await firstLine(stack, 2); // warm-up
     const { value, peakMiB } = await withRssPeak(stack, async () => {
       const first = await firstLine(stack, quick ? 8 : 30);
       const small = await streaming(stack, quick ? 5_000 : 20_000, 200);

@@ -28,11 +28,12 @@ export function rssMiB(pid: number): number {
 }
 
 /** Starts the stack; `seedDir` (a data dir with switchyard.db and its tokens) is copied first. */
-export async function startStack(opts: { seedDir?: string } = {}): Promise<Stack> {
+/** `heapMB`: the API's heap cap (npm start's by default). */
+export async function startStack(opts: { seedDir?: string; heapMB?: number } = {}): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sy-bench-'));
   if (opts.seedDir) cpSync(opts.seedDir, dataDir, { recursive: true });
   const redis = await startRedis();
-  const api = await spawnApiProcess({ redisUrl: redis.url, dataDir, port: await freePort(), prefix: 'bench' });
+  const api = await spawnApiProcess({ redisUrl: redis.url, dataDir, port: await freePort(), prefix: 'bench', heapMB: opts.heapMB });
   const stack: Stack = {
     redis,
     api,

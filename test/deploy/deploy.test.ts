@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import { TESTED_CLAUDE_VERSIONS } from '@switchyard/core';
 import { REPO } from '../support/agent.ts';
 
 // Static checks of the deployment files. No Docker engine, Helm or cluster is assumed: images
@@ -89,6 +91,66 @@ describe('what the images, compose and the chart start', () => {
     for (const c of commands) expect(c, c).not.toMatch(/\btsx\b|\.ts\b/);
     // The images build the bundles they start.
     expect(dockerfile).toMatch(/^RUN node scripts\/build\.mjs$/m);
+  });
+});
+
+/** The Dockerfile's stages by name: each one's FROM image and its instructions. */
+function dockerStages(text: string): Map<string, { from: string; lines: string[] }> {
+  const stages = new Map<string, { from: string; lines: string[] }>();
+  const joined = text.replace(/\\\n/g, ' ');
+  for (const chunk of joined.split(/^(?=FROM )/m).filter((c) => c.startsWith('FROM '))) {
+    const [head, ...rest] = chunk.split('\n');
+    const m = /^FROM (\S+) AS (\S+)$/.exec(head!.trim());
+    if (m) stages.set(m[2]!, { from: m[1]!, lines: rest.map((l) => l.trim()).filter((l) => l && !l.startsWith('#')) });
+  }
+  return stages;
+}
+
+/**
+ * The Node version range the pinned Claude Code CLI asks for (`engines.node` of its
+ * package.json). Read from the copy the contract suite installs when it is there, so a new pin
+ * with a new range fails here until the Dockerfile follows.
+ */
+function claudeNodeEngine(version: string): string {
+  const cached = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'switchyard', `claude-code-${version}`, 'node_modules', '@anthropic-ai', 'claude-code', 'package.json');
+  if (existsSync(cached)) return (JSON.parse(readFileSync(cached, 'utf8')) as { engines: { node: string } }).engines.node;
+  // As published for 2.1.332, when the contract suite has not installed it on this machine.
+  return '>=22.0.0';
+}
+
+describe('the images (parsed only: no Docker engine here builds them)', () => {
+  const stages = dockerStages(read('Dockerfile'));
+
+  it('runs the API from its compiled bundle as the node user', () => {
+    const api = stages.get('api')!;
+    const cmd = api.lines.findLast((l) => l.startsWith('CMD '))!;
+    expect(JSON.parse(cmd.slice(4))).toEqual(['node', '--enable-source-maps', 'apps/api/dist/main.js']);
+    // The API stage builds on the stage that ran the build.
+    expect(api.from).toBe('base');
+    expect(stages.get('base')!.lines).toContain('RUN node scripts/build.mjs');
+    expect(api.lines).toContain('RUN node scripts/build-dashboard.mjs');
+    const users = api.lines.filter((l) => l.startsWith('USER '));
+    expect(users.at(-1)).toBe('USER node');
+    expect(api.lines.indexOf('USER node')).toBeLessThan(api.lines.indexOf(cmd));
+  });
+
+  it('bakes the tested Claude Code CLI into the agent, on the Node it asks for, run as the node user', () => {
+    const agent = stages.get('agent')!;
+    const pinned = TESTED_CLAUDE_VERSIONS[0]!;
+    expect(agent.lines).toContain(`ARG CLAUDE_CODE_VERSION=${pinned}`);
+    const install = agent.lines.find((l) => l.includes('npm install -g'))!;
+    expect(install).toContain('"@anthropic-ai/claude-code@$CLAUDE_CODE_VERSION"');
+    expect(install).toMatch(/&& claude --version/);
+    const major = Number(/^node:(\d+)-/.exec(agent.from)?.[1]);
+    const min = Number(/^>=(\d+)\./.exec(claudeNodeEngine(pinned))?.[1]);
+    expect(min).toBeGreaterThan(0);
+    expect(major).toBeGreaterThanOrEqual(min);
+    // The agent's bundles come from the build stage; it never runs TypeScript.
+    expect(agent.lines).toContain('COPY --from=base /app/ /app/');
+    expect(agent.lines.findLast((l) => l.startsWith('USER '))).toBe('USER node');
+    expect(JSON.parse(agent.lines.findLast((l) => l.startsWith('CMD '))!.slice(4))).toEqual(['node', '--enable-source-maps', 'apps/agent/dist/main.js']);
+    // Every stage but the agent builds on the Node the repository targets (engines in package.json).
+    for (const [name, stage] of stages) if (name !== 'agent' && !['api', 'base'].includes(stage.from)) expect(stage.from, name).toMatch(/^node:20-/);
   });
 });
 

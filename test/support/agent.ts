@@ -22,8 +22,8 @@ export interface ServiceProcess {
  * `node <bundle>` from the repo (e.g. `apps/api/dist/main.js`, which vitest's global setup
  * builds), as `npm start` and the images run it, with `env` on top of ours.
  */
-export function spawnService(bundle: string, env: Record<string, string>): ServiceProcess {
-  const proc = spawn(process.execPath, ['--enable-source-maps', join(REPO, bundle)], {
+export function spawnService(bundle: string, env: Record<string, string>, nodeArgs: string[] = []): ServiceProcess {
+  const proc = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs, join(REPO, bundle)], {
     cwd: REPO,
     env: { ...process.env, SWITCHYARD_LOG_LEVEL: process.env.SWITCHYARD_TEST_LOG ?? 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -74,6 +74,9 @@ export async function startApi(opts: {
   };
 }
 
+/** The API's heap cap under `npm start` (SWITCHYARD_API_HEAP_MB), which spawned APIs copy. */
+export const API_HEAP_MB = 160;
+
 export interface ApiProcess extends ServiceProcess {
   url: string;
   adminToken: string;
@@ -85,7 +88,7 @@ export interface ApiProcess extends ServiceProcess {
  * The API as its own process (`apps/api/dist/main.js`, as `npm start` runs it), so a test can
  * kill -9 it. Resolves once `/readyz` answers; the same `dataDir` and `port` restart it.
  */
-export async function spawnApiProcess(opts: { redisUrl: string; dataDir: string; port: number; prefix: string }): Promise<ApiProcess> {
+export async function spawnApiProcess(opts: { redisUrl: string; dataDir: string; port: number; prefix: string; heapMB?: number }): Promise<ApiProcess> {
   const service = spawnService('apps/api/dist/main.js', {
     SWITCHYARD_DATA_DIR: opts.dataDir,
     SWITCHYARD_PORT: String(opts.port),
@@ -93,7 +96,7 @@ export async function spawnApiProcess(opts: { redisUrl: string; dataDir: string;
     REDIS_URL: opts.redisUrl,
     SWITCHYARD_REDIS_PREFIX: opts.prefix,
     SWITCHYARD_BOOTSTRAP_LOCAL: '1',
-  });
+  }, [`--max-old-space-size=${opts.heapMB ?? API_HEAP_MB}`]);
   const url = `http://127.0.0.1:${opts.port}`;
   await waitFor(async () => {
     if (service.proc.exitCode !== null) throw new Error(`the API exited: ${service.output()}`);

@@ -2,13 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { authenticate, type AuthGuard } from './auth.ts';
 import type { AppDeps, AppEnv, RouteDeps } from './context.ts';
-import { renderDocs } from './docs.ts';
+import { apiReferenceRoutes } from './api-reference.ts';
+import { lazyChild } from './lazy-logger.ts';
 import { errorResponse } from './errors.ts';
 import { AuthThrottle } from './limits/auth-throttle.ts';
 import { bodyLimits } from './limits/body-limits.ts';
 import { parseTrustedProxies } from './limits/client-address.ts';
 import { StreamSlots } from './limits/stream-slots.ts';
-import { Counters, renderMetrics } from './metrics.ts';
+import { createMetrics } from './metrics/index.ts';
+import { withExamples } from './openapi-examples/index.ts';
+import { adminBackupRoutes } from './routes/admin-backup.ts';
 import { agentGatewayRoutes } from './routes/agent-gateway.ts';
 import { agentRoutes } from './routes/agents.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -37,7 +40,7 @@ export function createApp(deps: AppDeps) {
   app.use('*', async (c, next) => {
     const requestId = c.req.header('x-request-id')?.slice(0, 100) || randomUUID();
     c.set('requestId', requestId);
-    c.set('logger', deps.logger.child({ requestId }));
+    c.set('logger', lazyChild(() => deps.logger, { requestId }));
     c.header('x-request-id', requestId);
     const started = performance.now();
     await next();
@@ -45,8 +48,10 @@ export function createApp(deps: AppDeps) {
     if (c.res.status === 413) c.res.headers.set('connection', 'close');
     const ms = Math.round(performance.now() - started);
     const level = c.res.status >= 500 ? 'error' : 'debug';
-    c.get('logger')[level]({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, 'request');
+    if (deps.logger.isLevelEnabled(level)) c.get('logger')[level]({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, 'request');
   });
+  const metrics = createMetrics({ db: deps.db, scheduler: deps.scheduler, readOutput: (id, after, upTo, n) => routeDeps.tasks.output(id, after, upTo, n) });
+  app.use('*', metrics.http);
   app.use('*', bodyLimits(deps.config.maxBodyBytes));
   app.onError(errorResponse);
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
@@ -61,8 +66,10 @@ export function createApp(deps: AppDeps) {
     return c.json({ ok, sqlite, redis }, ok ? 200 : 503);
   });
 
-  const counters = new Counters(deps.scheduler.hub);
-  app.get('/metrics', (c) => c.text(renderMetrics(deps.db, deps.scheduler, counters), 200, { 'content-type': 'text/plain; version=0.0.4' }));
+  app.get('/metrics', async (c) => {
+    const { body, contentType } = await metrics.render();
+    return c.body(body, 200, { 'content-type': contentType });
+  });
 
   app.route('/agent/v1', agentGatewayRoutes(routeDeps));
   app.route('/api/claude', claudeTaskApiRoutes(routeDeps));
@@ -71,17 +78,20 @@ export function createApp(deps: AppDeps) {
   v1.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   const docConfig = {
     openapi: '3.1.0',
-    info: { title: 'Switchyard API', version: '0.1.0', description: 'Task broker for Claude Code across workspace pods.' },
+    info: { title: 'Switchyard API', version: '0.1.0', description: 'Task broker for Claude Code across workspace pods. Every request takes `Authorization: Bearer <token>`; errors are `{"error": {"code", "message", "details"?}}`.' },
     security: [{ bearer: [] }],
     servers: [{ url: '/v1' }],
   };
-  v1.doc31('/openapi.json', docConfig);
-  v1.get('/docs', (c) => c.html(renderDocs(v1.getOpenAPI31Document(docConfig) as Parameters<typeof renderDocs>[0])));
+  // Built once, at the first request, when every route is registered.
+  let openapi: ReturnType<typeof v1.getOpenAPI31Document> | undefined;
+  v1.get('/openapi.json', (c) => c.json((openapi ??= withExamples(v1.getOpenAPI31Document(docConfig)))));
+  v1.route('/docs', apiReferenceRoutes('/v1/docs', '/v1/openapi.json'));
+  const userAuth = authenticate(deps.db.db, 'user', authGuard);
   v1.use('*', async (c, next) => {
-    if (c.req.path === '/v1/openapi.json' || c.req.path === '/v1/docs') return next();
-    return authenticate(deps.db.db, 'user', authGuard)(c, next);
+    if (c.req.path === '/v1/openapi.json' || c.req.path === '/v1/docs' || c.req.path.startsWith('/v1/docs/')) return next();
+    return userAuth(c, next);
   });
-  for (const routes of [taskRoutes, workspaceRoutes, teamRoutes, agentRoutes, tokenRoutes, auditRoutes, consistencyRoutes]) {
+  for (const routes of [taskRoutes, workspaceRoutes, teamRoutes, agentRoutes, tokenRoutes, auditRoutes, consistencyRoutes, adminBackupRoutes]) {
     v1.route('/', routes(routeDeps));
   }
   v1.route('/', fleetEventRoutes(routeDeps));

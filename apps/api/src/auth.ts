@@ -5,6 +5,7 @@ import { findTokenBySecret, touchToken, type Db } from '@switchyard/db';
 import type { AppEnv, Principal } from './context.ts';
 import type { AuthThrottle } from './limits/auth-throttle.ts';
 import { clientAddress } from './limits/client-address.ts';
+import { lazyChild } from './lazy-logger.ts';
 
 /** What guards authentication: the per-address throttle and who may speak for a client. */
 export interface AuthGuard {
@@ -55,7 +56,8 @@ export function authenticate(db: Db, kind: 'user' | 'agent', guard?: AuthGuard):
       defaultWorkspaceId: row.defaultWorkspaceId,
     };
     c.set('principal', principal);
-    c.set('logger', c.get('logger').child({ token: row.id }));
+    const parent = c.get('logger');
+    c.set('logger', lazyChild(() => parent, { token: row.id }));
     await next();
   };
 }

@@ -52,6 +52,15 @@ export const ConfigSchema = z.object({
   SWITCHYARD_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(3),
   /** Milliseconds to finish in-flight work on SIGTERM before exiting anyway. */
   SWITCHYARD_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  /**
+   * Days the output lines and status events of a finished task are kept; 0 keeps them forever.
+   * The task row (prompt, result, cost, turns) stays until SWITCHYARD_TASK_RETENTION_DAYS.
+   */
+  SWITCHYARD_RETENTION_DAYS: z.coerce.number().int().min(0).default(90),
+  /** Days a finished task is kept at all (row, turns, output, search entry); 0 keeps them forever. */
+  SWITCHYARD_TASK_RETENTION_DAYS: z.coerce.number().int().min(0).default(0),
+  /** Minutes between retention passes (each prunes in small batches, then vacuums freed pages). */
+  SWITCHYARD_RETENTION_INTERVAL_MIN: z.coerce.number().int().min(1).default(60),
   /** pino level: fatal, error, warn, info, debug, trace. */
   SWITCHYARD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -73,6 +82,10 @@ export interface Config {
   maxAttempts: number;
   shutdownTimeoutMs: number;
   logLevel: string;
+  /** null: kept forever. */
+  retentionDays: number | null;
+  taskRetentionDays: number | null;
+  retentionIntervalMs: number;
 }
 
 /** Reads the environment; fails naming every bad variable. */
@@ -101,5 +114,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxAttempts: e.SWITCHYARD_MAX_ATTEMPTS,
     shutdownTimeoutMs: e.SWITCHYARD_SHUTDOWN_TIMEOUT_MS,
     logLevel: e.SWITCHYARD_LOG_LEVEL,
+    retentionDays: e.SWITCHYARD_RETENTION_DAYS || null,
+    taskRetentionDays: e.SWITCHYARD_TASK_RETENTION_DAYS || null,
+    retentionIntervalMs: e.SWITCHYARD_RETENTION_INTERVAL_MIN * 60_000,
   };
 }

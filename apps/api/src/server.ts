@@ -1,11 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Logger } from 'pino';
-import { createDb, type DbHandle } from '@switchyard/db';
+import { createDb, enableIncrementalVacuum, type DbHandle } from '@switchyard/db';
 import { createScheduler, Hub, type Scheduler, type SchedulerConfig } from '@switchyard/scheduler';
 import { createApp } from './app.ts';
 import { bootstrap } from './bootstrap.ts';
 import type { Config } from './config.ts';
+import { startRetention } from './retention.ts';
 import { createProducerRedis, createRedis, pingWithin } from './redis.ts';
 
 export interface ApiServer {
@@ -28,6 +29,9 @@ export async function startServer(
   now?: () => number,
 ): Promise<ApiServer> {
   const db = createDb(config.dbFile);
+  // Once per database file: a whole-file VACUUM, so retention can give pages back (see CHANGELOG).
+  const converting = (pages: number) => logger.info({ file: config.dbFile, pages }, 'converting the database to incremental auto-vacuum (one VACUUM, once)');
+  if (enableIncrementalVacuum(db, converting)) logger.info({ file: config.dbFile }, 'database converted to incremental auto-vacuum');
   bootstrap(db, config.dataDir, config.bootstrapLocal, logger);
   // Two connections: request paths fail fast while Redis is away, leasing waits it out.
   const redis = createProducerRedis(config.redisUrl);
@@ -50,6 +54,7 @@ export async function startServer(
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
     s.once('error', reject);
   });
+  const retention = startRetention(db, config, logger.child({ component: 'retention' }), now);
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${config.host}:${port}`,
@@ -60,6 +65,7 @@ export async function startServer(
         server.close(() => resolve());
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
+      await retention.stop();
       await sched.close();
       await Promise.all([redis, workerRedis].map((r) => r.quit().catch(() => undefined)));
       db.close();

@@ -192,6 +192,8 @@ export function createClient(opts: ClientOptions) {
     teams,
     tokens,
     agents,
+    /** `GET /v1/admin/backup` (admin): the response streams an online snapshot of the SQLite database. */
+    backup: (signal?: AbortSignal): Promise<Response> => http.send('GET', '/v1/admin/backup', { signal }),
     ...dashboardResources(http),
     /** Fleet changes (`GET /v1/events`) over fetch-read SSE, reconnecting; see followFleet. */
     fleetEvents: (o?: FleetFollowOptions) => followFleet(http, o),

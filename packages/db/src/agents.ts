@@ -1,6 +1,7 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { newId, type AgentRegister } from '@switchyard/core';
 import type { Db } from './client.ts';
+import { prepared, slot } from './prepared.ts';
 import { agents } from './schema.ts';
 
 export type AgentRow = typeof agents.$inferSelect;
@@ -42,7 +43,10 @@ export function upsertAgent(
 }
 
 export function findAgent(db: Db, id: string): AgentRow | undefined {
-  return db.select().from(agents).where(eq(agents.id, id)).get();
+  const stmt = prepared(db, 'findAgent', (d) =>
+    d.select().from(agents).where(eq(agents.id, sql.placeholder('id'))).prepare(),
+  );
+  return stmt.get({ id });
 }
 
 export function listAgents(db: Db, workspaceId?: string): AgentRow[] {
@@ -53,7 +57,14 @@ export function listAgents(db: Db, workspaceId?: string): AgentRow[] {
 }
 
 export function touchAgent(db: Db, id: string, freeSlots: number, now = Date.now()): void {
-  db.update(agents).set({ lastSeenAt: now, freeSlots, lostAt: null }).where(eq(agents.id, id)).run();
+  const stmt = prepared(db, 'touchAgent', (d) =>
+    d
+      .update(agents)
+      .set({ lastSeenAt: slot('now'), freeSlots: slot('freeSlots'), lostAt: null })
+      .where(eq(agents.id, sql.placeholder('id')))
+      .prepare(),
+  );
+  stmt.run({ now, freeSlots, id });
 }
 
 export function markAgentLost(db: Db, id: string, now = Date.now()): void {

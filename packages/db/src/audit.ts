@@ -1,5 +1,6 @@
 import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
 import type { Db } from './client.ts';
+import { insertRow } from './prepared.ts';
 import { auditLog } from './schema.ts';
 
 export type AuditRow = typeof auditLog.$inferSelect;
@@ -11,7 +12,7 @@ export function writeAudit(
   entry: AuditEntry,
   now = Date.now(),
 ): void {
-  db.insert(auditLog).values({ ...entry, ts: now }).run();
+  insertRow(db, 'audit_log', auditLog, { ...entry, ts: now }, false);
 }
 
 export function listAudit(

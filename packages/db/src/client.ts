@@ -6,13 +6,21 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from './schema.ts';
 
-export type Db = BetterSQLite3Database<typeof schema>;
+/** The drizzle database; `$client` is its better-sqlite3 connection, for statements drizzle cannot build. */
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
 export interface DbHandle {
   db: Db;
   sqlite: Database.Database;
   /** Runs fn in one synchronous SQLite transaction (BEGIN IMMEDIATE). */
   tx<T>(fn: () => T): T;
+  /**
+   * Runs fn in a transaction shared with the other `grouped` calls of the same turn of the event
+   * loop (each in its own savepoint: one that throws is undone alone), committed once for all.
+   * Resolves with fn's result once the commit is done. Many concurrent writers then pay for one
+   * commit — its pages written once — instead of one each.
+   */
+  grouped<T>(fn: () => T): Promise<T>;
   ping(): boolean;
   /**
    * Whether SQLite takes a write now: room left under max_page_count (which tests lower to fill
@@ -54,6 +62,48 @@ function ownerOnly(file: string): void {
   for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
 }
 
+interface Pending {
+  fn: () => unknown;
+  resolve(value: unknown): void;
+  reject(err: unknown): void;
+}
+
+/** `DbHandle.grouped`: a queue of writes flushed as one transaction on the next setImmediate. */
+function groupCommit(sqlite: Database.Database): <T>(fn: () => T) => Promise<T> {
+  let pending: Pending[] = [];
+  const flush = (): void => {
+    const batch = pending;
+    pending = [];
+    const results: ({ ok: true; value: unknown } | { ok: false; err: unknown })[] = [];
+    try {
+      sqlite
+        .transaction(() => {
+          for (const p of batch) {
+            try {
+              results.push({ ok: true, value: sqlite.transaction(p.fn)() });
+            } catch (err) {
+              results.push({ ok: false, err });
+            }
+          }
+        })
+        .immediate();
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    batch.forEach((p, i) => {
+      const r = results[i]!;
+      if (r.ok) p.resolve(r.value);
+      else p.reject(r.err);
+    });
+  };
+  return <T>(fn: () => T): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      if (pending.length === 0) setImmediate(flush);
+      pending.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+    });
+}
+
 /** Opens (creating if needed) the SQLite file in WAL mode and applies committed migrations. */
 export function createDb(file: string): DbHandle {
   if (file !== ':memory:') {
@@ -76,6 +126,7 @@ export function createDb(file: string): DbHandle {
     db,
     sqlite,
     tx: <T>(fn: () => T): T => sqlite.transaction(fn).immediate(),
+    grouped: groupCommit(sqlite),
     ping: () => sqlite.prepare('select 1 as ok').get() !== undefined,
     writable: () => {
       try {

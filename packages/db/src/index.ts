@@ -1,11 +1,14 @@
 export { createDb, isStorageUnavailable } from './client.ts';
 export type { Db, DbHandle } from './client.ts';
+export { snapshotDatabase, type Snapshot } from './backup.ts';
+export { pruneExpired, vacuumFreePages, enableIncrementalVacuum, type RetentionPolicy, type PruneReport } from './retention.ts';
 export * as schema from './schema.ts';
 export { insertTeam, findTeam, listTeams, setQuota, setTeamRateLimit, quotaOf } from './teams.ts';
 export type { TeamRow } from './teams.ts';
 export { insertWorkspace, findWorkspace, listWorkspaces, updateWorkspace } from './workspaces.ts';
 export type { WorkspaceRow, NewWorkspace } from './workspaces.ts';
 export { upsertAgent, findAgent, listAgents, touchAgent, markAgentLost } from './agents.ts';
+export { listAgentTasks, listSilentAgents, workspacesWithWaitingWork, poolWorkWaits, touchAgentSeen } from './fleet.ts';
 export type { AgentRow } from './agents.ts';
 export {
   hashToken,
@@ -25,19 +28,19 @@ export {
   findTaskByIdempotencyKey,
   listTasks,
   listTasksByStatus,
+  listLiveTasks,
   oldestQueued,
   transitionTask,
   updateTask,
   listTaskEvents,
   countTasks,
-  countTasksCreatedSince,
-  sumTeamCostSince,
   insertTurn,
   findTurn,
   listTurns,
   updateTurn,
 } from './tasks.ts';
-export type { TaskRow, TurnRow, TaskEventRow, NewTask, TaskFilter, TransitionOptions } from './tasks.ts';
+export type { LiveTask, TaskRow, TurnRow, TaskEventRow, NewTask, TaskFilter, TransitionOptions } from './tasks.ts';
+export { countTasksCreatedOn, sumTeamCostSince, utcDay } from './usage.ts';
 export { appendOutput, readOutput, tailOutput, countOutput } from './output.ts';
 export { writeAudit, listAudit } from './audit.ts';
 export type { AuditRow, AuditEntry } from './audit.ts';

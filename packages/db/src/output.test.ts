@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDb, type DbHandle } from './client.ts';
 import { insertTask } from './tasks.ts';
 import { insertTeam } from './teams.ts';
-import { appendOutput, readOutput, tailOutput } from './output.ts';
+import { appendOutput, countOutput, readOutput, tailOutput } from './output.ts';
 
 let dir: string;
 let h: DbHandle;
@@ -40,6 +40,22 @@ describe('appendOutput', () => {
     expect(ack).toBe(5);
     expect(readOutput(h.db, t.id, 0, ack, 100).map((l) => l.seq)).toEqual([1, 2, 3, 4, 5]);
     expect(tailOutput(h.db, t.id, ack, 2).map((l) => l.seq)).toEqual([4, 5]);
+  });
+
+  it('stores a large batch in a few statements, each line once, in order, whatever the resends', () => {
+    const t = task();
+    const seqs = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    // 1…700 but 300 missing, out of order and with lines twice.
+    const first = [...seqs(301, 700).reverse(), ...seqs(1, 299), ...seqs(1, 10)].map(line);
+    let ack = appendOutput(h.db, t.id, 1, first, 0);
+    expect(ack).toBe(299);
+    // The lost ack: the same batch again, then the gap closes.
+    ack = appendOutput(h.db, t.id, 1, first, ack);
+    expect(ack).toBe(299);
+    ack = appendOutput(h.db, t.id, 1, [line(300)], ack);
+    expect(ack).toBe(700);
+    expect(readOutput(h.db, t.id, 0, ack, 1000).map((l) => l.seq)).toEqual(seqs(1, 700));
+    expect(countOutput(h.db, t.id)).toBe(700);
   });
 
   it('survives reopening the file (WAL, migrations applied once)', () => {

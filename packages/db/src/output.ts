@@ -1,11 +1,29 @@
 import { and, asc, count, desc, eq, gt, lte } from 'drizzle-orm';
 import type { OutputLine } from '@switchyard/core';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './client.ts';
+import { prepared } from './prepared.ts';
 import { outputLines, tasks } from './schema.ts';
+
+/** Rows per multi-row insert; smaller pieces of a batch take the next size down. */
+const CHUNKS = [256, 64, 16, 4, 1];
+
+/** `insert into output_lines … values (…), (…) on conflict do nothing` for `n` rows, prepared once. */
+function insertLines(db: Db, n: number): Statement {
+  return prepared(db, `insertLines:${n}`, (d) => {
+    const row = '(?, ?, ?, ?, ?)';
+    const values = Array.from({ length: n }, () => row).join(', ');
+    return d.$client.prepare(
+      `insert into output_lines (task_id, seq, turn, ts, line) values ${values} on conflict do nothing`,
+    );
+  });
+}
 
 /**
  * Stores a batch of output lines idempotently by (task, seq) and returns the highest contiguous
  * seq now stored. Lines past a gap are kept and counted once the gap fills. Call in a transaction.
+ * The batch goes in as a few multi-row inserts; a line already stored (a batch resent after a
+ * lost ack) is skipped by its primary key, so it is never stored twice.
  */
 export function appendOutput(
   db: Db,
@@ -14,32 +32,44 @@ export function appendOutput(
   lines: OutputLine[],
   lastSeq: number,
 ): number {
-  for (const l of lines) {
-    if (l.seq <= lastSeq) continue;
-    db.insert(outputLines)
-      .values({ taskId, seq: l.seq, turn, ts: Math.round(l.ts), line: l.line })
-      .onConflictDoNothing()
-      .run();
+  const fresh = lines.filter((l) => l.seq > lastSeq).sort((a, b) => a.seq - b.seq);
+  for (let i = 0; i < fresh.length; ) {
+    const n = CHUNKS.find((c) => c <= fresh.length - i)!;
+    const params: unknown[] = [];
+    for (const l of fresh.slice(i, i + n)) params.push(taskId, l.seq, turn, Math.round(l.ts), l.line);
+    insertLines(db, n).run(...params);
+    i += n;
   }
+  // What this batch closed in memory, then what earlier batches stored past a gap, by index.
   let next = lastSeq;
+  for (const l of fresh) if (l.seq === next + 1) next = l.seq;
+  next = storedRunFrom(db, taskId, next);
+  if (next !== lastSeq) {
+    prepared(db, 'setLastSeq', (d) =>
+      d.$client.prepare('update tasks set last_seq = ? where id = ?'),
+    ).run(next, taskId);
+  }
+  return next;
+}
+
+/** The end of the run of stored seqs that continues `from` without a gap. */
+function storedRunFrom(db: Db, taskId: string, from: number): number {
+  const stmt = prepared(db, 'storedAfter', (d) =>
+    d.$client
+      .prepare('select seq from output_lines where task_id = ? and seq > ? order by seq limit 1000')
+      .pluck(),
+  );
+  let next = from;
   for (;;) {
-    const seqs = db
-      .select({ seq: outputLines.seq })
-      .from(outputLines)
-      .where(and(eq(outputLines.taskId, taskId), gt(outputLines.seq, next)))
-      .orderBy(asc(outputLines.seq))
-      .limit(1000)
-      .all();
+    const seqs = stmt.all(taskId, next) as number[];
     let advanced = 0;
-    for (const { seq } of seqs) {
+    for (const seq of seqs) {
       if (seq !== next + 1) break;
       next = seq;
       advanced += 1;
     }
-    if (advanced < 1000) break;
+    if (advanced < 1000) return next;
   }
-  if (next !== lastSeq) db.update(tasks).set({ lastSeq: next }).where(eq(tasks.id, taskId)).run();
-  return next;
 }
 
 /** Lines after `afterSeq`, up to the contiguous end `upTo`, in order. */

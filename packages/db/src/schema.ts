@@ -168,6 +168,8 @@ export const tasks = sqliteTable(
     index('tasks_workspace_status').on(t.workspaceId, t.status),
     index('tasks_team_status').on(t.teamId, t.status),
     index('tasks_created').on(t.createdAt),
+    index('tasks_agent_status').on(t.agentId, t.status),
+    index('tasks_finished').on(t.finishedAt, t.id),
     uniqueIndex('tasks_idempotency').on(t.createdBy, t.idempotencyKey),
   ],
 );

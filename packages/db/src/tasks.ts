@@ -1,6 +1,7 @@
 import { and, asc, count, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { assertTransition, ConflictError, type TaskStatus } from '@switchyard/core';
 import type { Db } from './client.ts';
+import { encodePrefixed, insertRow, prepared, shapeOf, slots } from './prepared.ts';
 import { taskEvents, tasks, turns } from './schema.ts';
 
 export type TaskRow = typeof tasks.$inferSelect;
@@ -13,22 +14,19 @@ export type NewTask = Omit<
 
 /** Inserts a queued task with its first turn and its first event. Call inside a transaction. */
 export function insertTask(db: Db, values: NewTask, actor: string | null, now = Date.now()): TaskRow {
-  const row = db
-    .insert(tasks)
-    .values({ ...values, status: 'queued', createdAt: now, updatedAt: now, queuedAt: now })
-    .returning()
-    .get();
-  db.insert(turns)
-    .values({ taskId: row.id, n: 1, prompt: row.prompt, status: 'queued', createdAt: now })
-    .run();
-  db.insert(taskEvents)
-    .values({ taskId: row.id, ts: now, fromStatus: null, toStatus: 'queued', actor, reason: 'created' })
-    .run();
+  const task = { ...values, status: 'queued', createdAt: now, updatedAt: now, queuedAt: now };
+  const row = insertRow<TaskRow>(db, 'tasks', tasks, task, true);
+  const turn = { taskId: row.id, n: 1, prompt: row.prompt, status: 'queued', createdAt: now };
+  insertRow(db, 'turns', turns, turn, false);
+  const event = { taskId: row.id, ts: now, fromStatus: null, toStatus: 'queued', actor, reason: 'created' };
+  insertRow(db, 'task_events', taskEvents, event, false);
   return row;
 }
 
 export function findTask(db: Db, id: string): TaskRow | undefined {
-  return db.select().from(tasks).where(eq(tasks.id, id)).get();
+  return prepared(db, 'findTask', (d) =>
+    d.select().from(tasks).where(eq(tasks.id, sql.placeholder('id'))).prepare(),
+  ).get({ id });
 }
 
 export function findTaskByIdempotencyKey(
@@ -36,11 +34,30 @@ export function findTaskByIdempotencyKey(
   createdBy: string,
   key: string,
 ): TaskRow | undefined {
-  return db
-    .select()
-    .from(tasks)
-    .where(and(eq(tasks.createdBy, createdBy), eq(tasks.idempotencyKey, key)))
-    .get();
+  const stmt = prepared(db, 'findTaskByIdempotencyKey', (d) =>
+    d
+      .select()
+      .from(tasks)
+      .where(
+        and(eq(tasks.createdBy, sql.placeholder('createdBy')), eq(tasks.idempotencyKey, sql.placeholder('key'))),
+      )
+      .prepare(),
+  );
+  return stmt.get({ createdBy, key });
+}
+
+/** The statement that sets `keys` (placeholders `s_<key>`) on the task `w_id`, optionally only from status `w_status`. */
+function taskUpdate(db: Db, keys: string[], fromStatus: boolean) {
+  return prepared(db, `update:tasks:${fromStatus}:${keys.join(',')}`, (d) => {
+    const id = eq(tasks.id, sql.placeholder('w_id'));
+    const where = fromStatus ? and(id, eq(tasks.status, sql.placeholder('w_status'))) : id;
+    return d
+      .update(tasks)
+      .set(slots(keys, 's_') as never)
+      .where(where)
+      .returning()
+      .prepare();
+  });
 }
 
 export interface TaskFilter {
@@ -100,34 +117,26 @@ export function transitionTask(
   const from = task.status as TaskStatus;
   assertTransition(from, to);
   const now = opts.now ?? Date.now();
-  const row = db
-    .update(tasks)
-    .set({ ...patch, status: to, updatedAt: now })
-    .where(and(eq(tasks.id, task.id), eq(tasks.status, from)))
-    .returning()
-    .get();
+  const set = { ...patch, status: to, updatedAt: now };
+  const keys = shapeOf(set);
+  const row = taskUpdate(db, keys, true).get({ ...encodePrefixed(tasks, set, 's_'), w_id: task.id, w_status: from });
   if (!row) throw new ConflictError(`task ${task.id} changed status meanwhile`, { from, to });
-  db.insert(taskEvents)
-    .values({
-      taskId: task.id,
-      ts: now,
-      fromStatus: from,
-      toStatus: to,
-      reason: opts.reason ?? null,
-      actor: opts.actor ?? null,
-    })
-    .run();
+  const event = {
+    taskId: task.id,
+    ts: now,
+    fromStatus: from,
+    toStatus: to,
+    reason: opts.reason ?? null,
+    actor: opts.actor ?? null,
+  };
+  insertRow(db, 'task_events', taskEvents, event, false);
   return row;
 }
 
 /** Changes fields that are not the status (lease token, counters). */
 export function updateTask(db: Db, id: string, patch: Partial<TaskRow>, now = Date.now()): TaskRow {
-  return db
-    .update(tasks)
-    .set({ ...patch, updatedAt: now })
-    .where(eq(tasks.id, id))
-    .returning()
-    .get()!;
+  const set = { ...patch, updatedAt: now };
+  return taskUpdate(db, shapeOf(set), false).get({ ...encodePrefixed(tasks, set, 's_'), w_id: id })!;
 }
 
 export function listTaskEvents(db: Db, taskId: string): TaskEventRow[] {
@@ -138,31 +147,15 @@ export function countTasks(
   db: Db,
   where: { teamId?: string; workspaceId?: string; statuses: TaskStatus[] },
 ): number {
-  const conds: SQL[] = [inArray(tasks.status, where.statuses)];
-  if (where.teamId) conds.push(eq(tasks.teamId, where.teamId));
-  if (where.workspaceId) conds.push(eq(tasks.workspaceId, where.workspaceId));
-  return db.select({ n: count() }).from(tasks).where(and(...conds)).get()?.n ?? 0;
-}
-
-export function countTasksCreatedSince(db: Db, teamId: string, since: number): number {
-  return (
-    db
-      .select({ n: count() })
-      .from(tasks)
-      .where(and(eq(tasks.teamId, teamId), sql`${tasks.createdAt} >= ${since}`))
-      .get()?.n ?? 0
-  );
-}
-
-/** Cost of the team's turns that finished since `since`. */
-export function sumTeamCostSince(db: Db, teamId: string, since: number): number {
-  const row = db
-    .select({ total: sql<number>`coalesce(sum(${turns.costUsd}), 0)` })
-    .from(turns)
-    .innerJoin(tasks, eq(tasks.id, turns.taskId))
-    .where(and(eq(tasks.teamId, teamId), sql`${turns.finishedAt} >= ${since}`))
-    .get();
-  return row?.total ?? 0;
+  const { teamId, workspaceId, statuses } = where;
+  const key = `countTasks:${statuses.join(',')}:${!!teamId}:${!!workspaceId}`;
+  const stmt = prepared(db, key, (d) => {
+    const conds: SQL[] = [inArray(tasks.status, statuses)];
+    if (teamId) conds.push(eq(tasks.teamId, sql.placeholder('teamId')));
+    if (workspaceId) conds.push(eq(tasks.workspaceId, sql.placeholder('workspaceId')));
+    return d.select({ n: count() }).from(tasks).where(and(...conds)).prepare();
+  });
+  return stmt.get({ teamId, workspaceId })?.n ?? 0;
 }
 
 export function insertTurn(db: Db, taskId: string, n: number, prompt: string, now = Date.now()): TurnRow {
@@ -174,11 +167,21 @@ export function insertTurn(db: Db, taskId: string, n: number, prompt: string, no
 }
 
 export function findTurn(db: Db, taskId: string, n: number): TurnRow | undefined {
-  return db.select().from(turns).where(and(eq(turns.taskId, taskId), eq(turns.n, n))).get();
+  const stmt = prepared(db, 'findTurn', (d) =>
+    d
+      .select()
+      .from(turns)
+      .where(and(eq(turns.taskId, sql.placeholder('taskId')), eq(turns.n, sql.placeholder('n'))))
+      .prepare(),
+  );
+  return stmt.get({ taskId, n });
 }
 
 export function listTurns(db: Db, taskId: string): TurnRow[] {
-  return db.select().from(turns).where(eq(turns.taskId, taskId)).orderBy(asc(turns.n)).all();
+  const stmt = prepared(db, 'listTurns', (d) =>
+    d.select().from(turns).where(eq(turns.taskId, sql.placeholder('taskId'))).orderBy(asc(turns.n)).prepare(),
+  );
+  return stmt.all({ taskId });
 }
 
 export function updateTurn(db: Db, taskId: string, n: number, patch: Partial<TurnRow>): void {
@@ -194,4 +197,28 @@ export function oldestQueued(db: Db, workspaceId: string): TaskRow | undefined {
     .orderBy(asc(tasks.queuedAt))
     .limit(1)
     .get();
+}
+
+/** What the reconciler compares of a live task with Redis. */
+export interface LiveTask {
+  id: string;
+  status: TaskStatus;
+  jobId: string | null;
+  queueName: string | null;
+  agentId: string | null;
+  updatedAt: number;
+}
+
+/**
+ * Every task that waits or holds a lease, as a few columns only: one indexed query (by status),
+ * whatever the history holds.
+ */
+export function listLiveTasks(db: Db): LiveTask[] {
+  const stmt = prepared(db, 'listLiveTasks', (d) =>
+    d.$client.prepare(
+      `select id, status, job_id as jobId, queue_name as queueName, agent_id as agentId, updated_at as updatedAt
+       from tasks where status in ('queued', 'rate_limited', 'dispatched', 'running')`,
+    ),
+  );
+  return stmt.all() as LiveTask[];
 }

@@ -1,6 +1,7 @@
-import { eq, or } from 'drizzle-orm';
+import { eq, or, sql } from 'drizzle-orm';
 import { newId, type Quota } from '@switchyard/core';
 import type { Db } from './client.ts';
+import { prepared } from './prepared.ts';
 import { teams } from './schema.ts';
 
 export type TeamRow = typeof teams.$inferSelect;
@@ -11,7 +12,14 @@ export function insertTeam(db: Db, name: string, now = Date.now()): TeamRow {
 
 /** A team by id or name. */
 export function findTeam(db: Db, ref: string): TeamRow | undefined {
-  return db.select().from(teams).where(or(eq(teams.id, ref), eq(teams.name, ref))).get();
+  const stmt = prepared(db, 'findTeam', (d) =>
+    d
+      .select()
+      .from(teams)
+      .where(or(eq(teams.id, sql.placeholder('ref')), eq(teams.name, sql.placeholder('ref'))))
+      .prepare(),
+  );
+  return stmt.get({ ref });
 }
 
 export function listTeams(db: Db): TeamRow[] {

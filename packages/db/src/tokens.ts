@@ -1,7 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { desc, eq } from 'drizzle-orm';
+import { desc, eq, sql } from 'drizzle-orm';
 import { newId } from '@switchyard/core';
 import type { Db } from './client.ts';
+import { prepared } from './prepared.ts';
 import { tokens } from './schema.ts';
 
 export type TokenRow = typeof tokens.$inferSelect;
@@ -38,12 +39,60 @@ export function insertToken(
 }
 
 /**
- * The token row for a presented secret, or undefined. The lookup is by hash (an index probe);
- * the final comparison is constant-time so no timing tells how much of a hash matched.
+ * How long a token row found by its secret is served from memory. A revoke or change made
+ * through this handle takes effect at once; one made by another process within this long.
  */
-export function findTokenBySecret(db: Db, secret: string): TokenRow | undefined {
+export const TOKEN_CACHE_MS = 5_000;
+/** The most token rows kept in memory per handle (least recently used go first). */
+export const TOKEN_CACHE_MAX = 1_000;
+
+interface Cached {
+  row: TokenRow;
+  at: number;
+}
+
+const tokenCaches = new WeakMap<Db, Map<string, Cached>>();
+
+function cacheOf(db: Db): Map<string, Cached> {
+  let m = tokenCaches.get(db);
+  if (!m) tokenCaches.set(db, (m = new Map()));
+  return m;
+}
+
+/** Drops the cached row of token `id`, so the next request reads it from SQLite. */
+function forgetToken(db: Db, id: string): void {
+  const m = cacheOf(db);
+  for (const [hash, c] of m) if (c.row.id === id) m.delete(hash);
+}
+
+/**
+ * The token row for a presented secret, or undefined. The lookup is by hash (an index probe, or
+ * the memory of one made less than TOKEN_CACHE_MS ago); the final comparison is constant-time so
+ * no timing tells how much of a hash matched.
+ */
+export function findTokenBySecret(db: Db, secret: string, now = Date.now()): TokenRow | undefined {
   const hash = hashToken(secret);
-  const row = db.select().from(tokens).where(eq(tokens.hash, hash)).get();
+  const cache = cacheOf(db);
+  const hit = cache.get(hash);
+  if (hit && now - hit.at < TOKEN_CACHE_MS && now >= hit.at) {
+    cache.delete(hash);
+    cache.set(hash, hit);
+    return hit.row;
+  }
+  cache.delete(hash);
+  const row = lookUp(db, hash);
+  if (row) {
+    cache.set(hash, { row, at: now });
+    if (cache.size > TOKEN_CACHE_MAX) cache.delete(cache.keys().next().value!);
+  }
+  return row;
+}
+
+function lookUp(db: Db, hash: string): TokenRow | undefined {
+  const stmt = prepared(db, 'findTokenByHash', (d) =>
+    d.select().from(tokens).where(eq(tokens.hash, sql.placeholder('hash'))).prepare(),
+  );
+  const row = stmt.get({ hash });
   if (!row) return undefined;
   const a = Buffer.from(row.hash, 'hex');
   const b = Buffer.from(hash, 'hex');
@@ -51,7 +100,15 @@ export function findTokenBySecret(db: Db, secret: string): TokenRow | undefined 
 }
 
 export function touchToken(db: Db, id: string, now = Date.now()): void {
-  db.update(tokens).set({ lastUsedAt: now }).where(eq(tokens.id, id)).run();
+  const stmt = prepared(db, 'touchToken', (d) =>
+    d
+      .update(tokens)
+      .set({ lastUsedAt: sql`${sql.placeholder('now')}` })
+      .where(eq(tokens.id, sql.placeholder('id')))
+      .prepare(),
+  );
+  stmt.run({ now, id });
+  for (const c of cacheOf(db).values()) if (c.row.id === id) c.row = { ...c.row, lastUsedAt: now };
 }
 
 export function listTokens(db: Db): TokenRow[] {
@@ -59,13 +116,19 @@ export function listTokens(db: Db): TokenRow[] {
 }
 
 export function findToken(db: Db, id: string): TokenRow | undefined {
-  return db.select().from(tokens).where(eq(tokens.id, id)).get();
+  const stmt = prepared(db, 'findToken', (d) =>
+    d.select().from(tokens).where(eq(tokens.id, sql.placeholder('id'))).prepare(),
+  );
+  return stmt.get({ id });
 }
 
 export function revokeToken(db: Db, id: string, now = Date.now()): TokenRow | undefined {
-  return db.update(tokens).set({ revokedAt: now }).where(eq(tokens.id, id)).returning().get();
+  const row = db.update(tokens).set({ revokedAt: now }).where(eq(tokens.id, id)).returning().get();
+  forgetToken(db, id);
+  return row;
 }
 
 export function setTokenDefaultWorkspace(db: Db, id: string, workspaceId: string | null): void {
   db.update(tokens).set({ defaultWorkspaceId: workspaceId }).where(eq(tokens.id, id)).run();
+  forgetToken(db, id);
 }

@@ -7,8 +7,11 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_ALLOWED_TOOLS, DEFAULT_PERMISSION_MODES } from '@switchyard/core';
+import { createHash } from 'node:crypto';
 import { createDb } from './client.ts';
+import { enableIncrementalVacuum } from './retention.ts';
 import { findTask } from './tasks.ts';
+import { findTokenBySecret } from './tokens.ts';
 import { findWorkspace } from './workspaces.ts';
 import { readOutput } from './output.ts';
 
@@ -80,3 +83,58 @@ describe('upgrading a v0.1.0 database', () => {
     }
   });
 });
+
+/** The fixture's token secrets, as packages/db/fixtures/make-v0.1.0.mjs derives them. */
+const fixtureSecret = (kind: 'syu' | 'sya', seed: string) => `${kind}_${createHash('sha256').update(seed).digest('base64url')}`;
+const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'v0.1.0.db');
+/** Every table v0.1.0 had, each with the columns it had. */
+const V010_TABLES = ['teams', 'workspaces', 'tokens', 'agents', 'tasks', 'turns', 'task_events', 'output_lines', 'audit_log'];
+
+describe('the database written by v0.1.0 (packages/db/fixtures/v0.1.0.db)', () => {
+  it('migrates to the current schema keeping every row, and its tokens still authenticate', () => {
+    const file = join(dir, 'switchyard.db');
+    copyFileSync(FIXTURE, file);
+    const old = new Database(file, { readonly: true });
+    const columns = (s: Database.Database, t: string) => (s.pragma(`table_info(${t})`) as { name: string }[]).map((c) => c.name);
+    const dump = (s: Database.Database, t: string, cols: string[]) => s.prepare(`select ${cols.join(', ')} from ${t} order by rowid`).all();
+    const before = Object.fromEntries(V010_TABLES.map((t) => [t, { cols: columns(old, t), rows: dump(old, t, columns(old, t)) }]));
+    old.close();
+    expect(before.tasks!.rows).toHaveLength(7);
+    expect(before.output_lines!.rows).toHaveLength(210);
+
+    const h = createDb(file);
+    try {
+      for (const t of V010_TABLES) expect(dump(h.sqlite, t, before[t]!.cols), t).toEqual(before[t]!.rows);
+      // Later migrations' backfills see the old rows: search and the daily rollups.
+      expect(h.sqlite.prepare("select count(*) as n from task_fts where task_fts match 'readme'").get()).toEqual({ n: 1 });
+      // A follow-up v0.1.0 ran is searchable too, after the first prompt (as the trigger writes it).
+      expect(h.sqlite.prepare("select prompt from task_fts where task_fts match 'regression'").all()).toEqual([
+        { prompt: 'Fix the failing test in src/lib.ts\nNow add a regression test' },
+      ]);
+      const daily = h.sqlite.prepare('select sum(tasks) as n, round(sum(cost_usd), 4) as usd from team_daily').get();
+      expect(daily).toEqual({ n: 7, usd: round4((before.tasks!.rows as { cost_usd: number }[]).reduce((sum, r) => sum + r.cost_usd, 0)) });
+      for (const [kind, seed, role] of [['syu', 'fixture-admin', 'admin'], ['syu', 'fixture-alice', 'member'], ['syu', 'fixture-viewer', 'viewer'], ['sya', 'fixture-agent', 'agent']] as const) {
+        expect(findTokenBySecret(h.db, fixtureSecret(kind, seed)), seed).toMatchObject({ role, revokedAt: null });
+      }
+      expect(findTokenBySecret(h.db, fixtureSecret('syu', 'fixture-revoked'))?.revokedAt).toBeGreaterThan(0);
+      expect(findTask(h.db, 'tsk_fixture2')).toMatchObject({ status: 'completed', currentTurn: 2, lastSeq: 4, result: 'Test added' });
+      expect(readOutput(h.db, 'tsk_fixture7', 0, 200, 1000)).toHaveLength(200);
+
+      // The one-time switch to incremental vacuum (the API does it at start) keeps every row too.
+      expect(enableIncrementalVacuum(h)).toBe(true);
+      for (const t of V010_TABLES) expect(dump(h.sqlite, t, before[t]!.cols), t).toEqual(before[t]!.rows);
+      expect(h.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
+    } finally {
+      h.close();
+    }
+    // Opening again applies nothing twice.
+    const again = createDb(file);
+    again.close();
+  });
+
+  it('is small enough to commit', () => {
+    expect(statSync(FIXTURE).size).toBeLessThanOrEqual(1024 * 1024);
+  });
+});
+
+const round4 = (n: number) => Math.round(n * 10_000) / 10_000;

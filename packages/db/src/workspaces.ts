@@ -1,6 +1,7 @@
-import { eq, or } from 'drizzle-orm';
+import { eq, or, sql } from 'drizzle-orm';
 import { newId, type WorkspacePatch } from '@switchyard/core';
 import type { Db } from './client.ts';
+import { prepared } from './prepared.ts';
 import { workspaces } from './schema.ts';
 
 export type WorkspaceRow = typeof workspaces.$inferSelect;
@@ -16,11 +17,14 @@ export function insertWorkspace(db: Db, values: NewWorkspace, now = Date.now()):
 
 /** A workspace by id or name. */
 export function findWorkspace(db: Db, ref: string): WorkspaceRow | undefined {
-  return db
-    .select()
-    .from(workspaces)
-    .where(or(eq(workspaces.id, ref), eq(workspaces.name, ref)))
-    .get();
+  const stmt = prepared(db, 'findWorkspace', (d) =>
+    d
+      .select()
+      .from(workspaces)
+      .where(or(eq(workspaces.id, sql.placeholder('ref')), eq(workspaces.name, sql.placeholder('ref'))))
+      .prepare(),
+  );
+  return stmt.get({ ref });
 }
 
 export function listWorkspaces(db: Db, teamId?: string): WorkspaceRow[] {

@@ -5,8 +5,6 @@ export interface SchedulerConfig {
   maxAttempts: number;
   /** Redis key prefix of every queue. */
   prefix: string;
-  /** How many leasing workers to keep open. */
-  maxWorkers: number;
   /** How often to look for silent agents and expired rate limits. */
   sweepEveryMs: number;
   /** How often the reconciler compares SQLite with Redis. */
@@ -29,7 +27,6 @@ export const DEFAULT_CONFIG: SchedulerConfig = {
   graceSec: 90,
   maxAttempts: 3,
   prefix: 'sy',
-  maxWorkers: 64,
   sweepEveryMs: 5_000,
   reconcileEveryMs: 60_000,
   reconcileSafeAgeMs: 30_000,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Job, Queue, Worker } from 'bullmq';
+import { Job, Queue, type QueueOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 export interface TurnJobData {
@@ -35,6 +35,11 @@ redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
 return 1
 `;
 
+/** A fresh id for a turn's job: the task, the turn and a random part. */
+export function newJobId(data: TurnJobData): string {
+  return `${data.taskId}-${data.turn}-${randomUUID().slice(0, 8)}`;
+}
+
 /** Queue names carry a Redis Cluster hash tag and no `:` (BullMQ's key separator). */
 export function workspaceQueueName(workspaceId: string): string {
   return `{ws-${workspaceId}}`;
@@ -50,14 +55,17 @@ export function bullPriority(priority: number): number {
 }
 
 /**
- * Every BullMQ call the scheduler makes. It holds one Queue per name (cheap, shares the
- * connection) and a small LRU of processor-less Workers used only to lease with getNextJob —
- * never one worker per workspace forever, and no QueueEvents. Delays are relative and measured
- * on the wall clock, since Redis compares them with real time, not the scheduler's clock.
+ * Every BullMQ call the scheduler makes. It holds one Queue per name, all on the two shared
+ * connections, and leases through the queue's own backend (`moveToActive`, the script a Worker's
+ * getNextJob runs) rather than a Worker: a Worker duplicates its connection for blocking fetches,
+ * so a fleet of thousands of workspace queues opened (and closed) a Redis connection per lease.
+ * No QueueEvents either. Delays are relative and measured on the wall clock, since Redis compares
+ * them with real time, not the scheduler's clock.
  */
 export class QueueAdapter {
   private readonly queues = new Map<string, Queue<TurnJobData>>();
-  private readonly workers = new Map<string, Worker<TurnJobData>>();
+  /** Queues on the worker connection, used to lease and keep locks; `queues` when it is the same. */
+  private readonly leasers = new Map<string, Queue<TurnJobData>>();
   /** The global concurrency last set per queue, so a lease does not write it every time. */
   private readonly concurrency = new Map<string, number>();
 
@@ -70,7 +78,6 @@ export class QueueAdapter {
     private readonly opts: {
       prefix: string;
       lockMs: number;
-      maxWorkers: number;
       /** Connection errors of queues and workers (Redis away): logged, never thrown. */
       onError?: (err: Error) => void;
       /**
@@ -86,9 +93,9 @@ export class QueueAdapter {
   async add(
     name: string,
     data: TurnJobData,
-    opts: { priority: number; delayMs?: number },
+    opts: { priority: number; delayMs?: number; jobId?: string },
   ): Promise<string> {
-    const jobId = `${data.taskId}-${data.turn}-${randomUUID().slice(0, 8)}`;
+    const jobId = opts.jobId ?? newJobId(data);
     const added = this.queue(name).add('turn', data, {
       jobId,
       priority: bullPriority(opts.priority),
@@ -101,9 +108,11 @@ export class QueueAdapter {
   /** Takes the next job of `name` under a new lock, or null when none waits. */
   async lease(name: string): Promise<LeasedJob | null> {
     const token = randomUUID();
-    const job = await this.worker(name).getNextJob(token, { block: false });
-    if (!job) return null;
-    return { jobId: job.id!, data: job.data, token, stalledReason: job.deferredFailure ?? null };
+    const q = this.leaser(name);
+    const [raw, id] = (await q.getBackend().moveToActive(token)) as [object | null, string?];
+    if (!raw || !id) return null;
+    const job = Job.fromJSON<TurnJobData>(q, raw as Parameters<typeof Job.fromJSON>[1], id);
+    return { jobId: id, data: job.data, token, stalledReason: job.deferredFailure ?? null };
   }
 
   /** Ends a leased job as done; it leaves Redis. */
@@ -169,7 +178,7 @@ export class QueueAdapter {
   /** Keeps the locks of leased jobs, so BullMQ does not call them stalled; returns those it could not. */
   async extendLocks(name: string, jobIds: string[], tokens: string[]): Promise<string[]> {
     if (jobIds.length === 0) return [];
-    return this.worker(name).extendJobLocks(jobIds, tokens, this.opts.lockMs);
+    return this.leaser(name).getBackend().extendLocks(jobIds, tokens, this.opts.lockMs);
   }
 
   /**
@@ -195,6 +204,21 @@ export class QueueAdapter {
     await (await this.find(name, jobId))?.remove();
   }
 
+  /**
+   * Ids of the jobs of `name` that wait (`waiting`, delayed ones included) or are leased
+   * (`active`), listed in one round trip: no job itself is read.
+   */
+  async jobIds(name: string, which: 'waiting' | 'active'): Promise<string[]> {
+    const types = which === 'active' ? ['active' as const] : ['wait' as const, 'prioritized' as const, 'delayed' as const];
+    return this.within(this.queue(name).getRanges(types, 0, -1, true));
+  }
+
+  /** The jobs of `name` with these ids, read concurrently; ids no longer there are left out. */
+  async jobsById(name: string, jobIds: string[]): Promise<WaitingJob[]> {
+    const jobs = await Promise.all(jobIds.map((id) => this.find(name, id)));
+    return jobs.flatMap((j) => (j ? [{ jobId: j.id!, data: j.data as Partial<TurnJobData> | undefined }] : []));
+  }
+
   /** Jobs of `name` that are leased (active). */
   async activeJobs(name: string): Promise<WaitingJob[]> {
     const jobs = await this.queue(name).getJobs(['active']);
@@ -202,9 +226,9 @@ export class QueueAdapter {
   }
 
   async close(): Promise<void> {
-    const all = [...this.workers.values(), ...this.queues.values()];
+    const all = [...this.leasers.values(), ...this.queues.values()];
     await Promise.allSettled(all.map((x) => x.close()));
-    this.workers.clear();
+    this.leasers.clear();
     this.queues.clear();
     this.concurrency.clear();
   }
@@ -231,45 +255,33 @@ export class QueueAdapter {
   }
 
   private queue(name: string): Queue<TurnJobData> {
-    let q = this.queues.get(name);
-    if (!q) {
-      q = new Queue<TurnJobData>(name, {
-        connection: this.connection,
-        prefix: this.opts.prefix,
-        defaultJobOptions: { removeOnComplete: true, removeOnFail: 1000 },
-      });
-      q.on('error', (err) => this.opts.onError?.(err));
-      this.queues.set(name, q);
-    }
-    return q;
+    return this.open(this.queues, name, this.connection);
   }
 
-  /** A processor-less worker for leasing from `name`. */
-  private worker(name: string): Worker<TurnJobData> {
-    let w = this.workers.get(name);
-    if (w) {
-      // Refresh its place in the LRU.
-      this.workers.delete(name);
-      this.workers.set(name, w);
-      return w;
+  /** The queue to lease from: on the worker connection, which waits a Redis outage out. */
+  private leaser(name: string): Queue<TurnJobData> {
+    if (this.workerConnection === this.connection) return this.queue(name);
+    return this.open(this.leasers, name, this.workerConnection);
+  }
+
+  private open(map: Map<string, Queue<TurnJobData>>, name: string, connection: Redis): Queue<TurnJobData> {
+    let q = map.get(name);
+    if (!q) {
+      const opts = {
+        connection,
+        prefix: this.opts.prefix,
+        defaultJobOptions: { removeOnComplete: true, removeOnFail: 1000 },
+        // The backend's moveToActive locks a leased job for the lockDuration of the options it was
+        // built with, as a Worker's would.
+        lockDuration: this.opts.lockMs,
+        // Each queue would otherwise read Redis's whole INFO when first used: thousands of
+        // workspaces, thousands of INFOs. The version is the same Redis's for all of them.
+        skipVersionCheck: true,
+      };
+      q = new Queue<TurnJobData>(name, opts as QueueOptions);
+      q.on('error', (err) => this.opts.onError?.(err));
+      map.set(name, q);
     }
-    w = new Worker<TurnJobData>(name, null, {
-      connection: this.workerConnection,
-      prefix: this.opts.prefix,
-      autorun: false,
-      lockDuration: this.opts.lockMs,
-      // A Claude session is never re-run behind our back: a stalled job fails instead.
-      maxStalledCount: 0,
-      skipStalledCheck: true,
-      skipLockRenewal: true,
-    });
-    w.on('error', (err) => this.opts.onError?.(err));
-    this.workers.set(name, w);
-    if (this.workers.size > this.opts.maxWorkers) {
-      const [oldest, worker] = this.workers.entries().next().value!;
-      this.workers.delete(oldest);
-      void worker.close().catch(() => undefined);
-    }
-    return w;
+    return q;
   }
 }

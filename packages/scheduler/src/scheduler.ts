@@ -35,7 +35,6 @@ export function createScheduler(deps: SchedulerDeps) {
   const queueOpts = {
     prefix: config.prefix,
     lockMs: config.graceSec * 1000,
-    maxWorkers: config.maxWorkers,
     onError: (err: Error) => deps.logger.debug({ err: err.message }, 'queue connection error'),
     opTimeoutMs: config.queueOpTimeoutMs,
   };

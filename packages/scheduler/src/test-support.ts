@@ -69,7 +69,7 @@ export async function createHarness(
   const db = createDb(join(dir, 'test.db'));
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const cfg = { ...DEFAULT_CONFIG, prefix: `t${randomUUID().slice(0, 8)}`, ...config };
-  const queues = new QueueAdapter(redis, { prefix: cfg.prefix, lockMs: 60_000, maxWorkers: 8 });
+  const queues = new QueueAdapter(redis, { prefix: cfg.prefix, lockMs: 60_000 });
   const logger = pino({ level: process.env.SWITCHYARD_TEST_LOG ?? 'silent' });
   const resources = { db, queues, hub: new Hub(), logger, config: cfg, clock };
   const sys = createSystems(resources);

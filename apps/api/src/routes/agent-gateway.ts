@@ -2,23 +2,19 @@ import { Hono, type Context } from 'hono';
 import {
   AgentRegisterSchema,
   AgentTooOldError,
-  AgentUnknownError,
   EventsBatchSchema,
   protocolProblem,
   supportedProtocolVersions,
-  SyncRequestSchema,
   TurnFinishedSchema,
   TurnStartedSchema,
-  type AgentCommand,
   type AgentRegisterResponse,
-  type RunningTurn,
-  type SyncResponse,
   TurnNotCurrentError,
 } from '@switchyard/core';
-import { findAgent, findTask, findWorkspace, touchAgent, upsertAgent } from '@switchyard/db';
+import { findWorkspace, upsertAgent } from '@switchyard/db';
 import { authenticate } from '../auth.ts';
 import type { AppEnv, RouteDeps } from '../context.ts';
 import { readJson } from '../validation.ts';
+import { syncRoute } from './agent-sync.ts';
 
 /** The workspace an agent token acts for: its only one. */
 const workspaceOf = (c: Context<AppEnv>): string => c.get('principal').workspaceId!;
@@ -41,54 +37,18 @@ export function agentGatewayRoutes(deps: RouteDeps) {
     const ws = findWorkspace(db, workspaceOf(c))!;
     const agent = upsertAgent(db, ws.id, body);
     scheduler.hub.emit('agent', { agentId: agent.id, workspaceId: ws.id, online: true });
+    // What the agent can do may have changed (its problems, its slots): its syncs look again.
+    scheduler.hub.emit('wake', ws.id);
     c.get('logger').info({ agentId: agent.id, hostname: body.hostname, protocolVersion: body.protocolVersion ?? '1.0', problems: body.problems, simulated: body.simulated }, 'agent registered');
     const res: AgentRegisterResponse = { agentId: agent.id, workspace: { id: ws.id, name: ws.name }, graceSec: scheduler.config.graceSec };
     return c.json(res);
   });
 
-  /**
-   * An agent's turns split into its workspace's tasks and the rest. The rest — another
-   * workspace's task or none at all — get one and the same answer, so a sync reveals nothing
-   * about tasks that are not the agent's.
-   */
-  const splitRunning = (workspaceId: string, running: RunningTurn[]): { own: RunningTurn[]; strangers: AgentCommand[] } => {
-    const own: RunningTurn[] = [];
-    const strangers: AgentCommand[] = [];
-    for (const r of running) {
-      if (findTask(db, r.taskId)?.workspaceId === workspaceId) own.push(r);
-      else strangers.push({ type: 'abandon', taskId: r.taskId, reason: 'unknown task' });
-    }
-    return { own, strangers };
-  };
-
-  app.post('/sync', async (c) => {
-    const body = await readJson(c, SyncRequestSchema);
-    const workspaceId = workspaceOf(c);
-    const agent = findAgent(db, body.agentId);
-    if (!agent || agent.workspaceId !== workspaceId) throw new AgentUnknownError(body.agentId);
-    const wasLost = agent.lostAt !== null;
-    const startedAt = Date.now();
-    const deadline = startedAt + body.waitMs;
-    const signal = c.req.raw.signal;
-    for (;;) {
-      touchAgent(db, agent.id, body.freeSlots);
-      if (wasLost) scheduler.hub.emit('agent', { agentId: agent.id, workspaceId, online: true });
-      const { own, strangers } = splitRunning(workspaceId, body.running);
-      const commands = [...(await scheduler.heartbeat(agent.id, own, startedAt)), ...strangers];
-      const leases = body.freeSlots > 0 ? await scheduler.lease(agent.id, body.freeSlots) : [];
-      const left = deadline - Date.now();
-      if (commands.length > 0 || leases.length > 0 || left <= 0 || signal.aborted) {
-        const res: SyncResponse = { leases, commands };
-        return c.json(res);
-      }
-      // Wake on new work or a kill; re-check now and then for delayed jobs coming due.
-      await scheduler.hub.waitForWake(workspaceId, Math.min(left, 2_000), signal);
-    }
-  });
+  app.post('/sync', syncRoute(deps));
 
   app.post('/tasks/:id/events', async (c) => {
     const body = await readJson(c, EventsBatchSchema);
-    return c.json({ ackSeq: tasks.ingestOutput(workspaceOf(c), c.req.param('id'), body) });
+    return c.json({ ackSeq: await tasks.ingestOutput(workspaceOf(c), c.req.param('id'), body) });
   });
 
   /**

@@ -1,17 +1,35 @@
-import { Hono } from 'hono';
+import { z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import { findWorkspace, type TaskRow } from '@switchyard/db';
 import { canSee } from '../auth.ts';
-import type { AppEnv, RouteDeps } from '../context.ts';
+import type { RouteDeps } from '../context.ts';
 import { KEEP_ALIVE_MS, Waker } from '../waker.ts';
+import { ErrorResponses, v1Router } from './openapi.ts';
+
+const EXAMPLE = [
+  'event: ready\ndata: {}\n',
+  'event: task\ndata: {"id":"tsk_0mwx3m90kffef46dbd4","status":"running","workspace":"payments-api","exitCode":null,"rateLimitedUntil":null}\n',
+  'event: agent\ndata: {"id":"agt_0mwx3m8ype0e5627d23","workspace":"payments-api","online":false}\n',
+  'event: rate_limit\ndata: {"workspace":"payments-api","rateLimitedUntil":"2026-11-26T06:00:00.000Z"}\n',
+].join('\n');
 
 /**
  * `GET /v1/events`: fleet changes as server-sent events — `task` (status changes), `agent`
  * (online/offline), `workspace` (rate limits) — limited to the teams the token may see.
  */
 export function fleetEventRoutes(deps: RouteDeps) {
-  const app = new Hono<AppEnv>();
+  const app = v1Router();
   const db = deps.db.db;
+  // Documented, not validated: a stream with no parameters, answered by the handler below.
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/events',
+    summary: 'Fleet changes live (server-sent events): task status, agents online, rate limits',
+    responses: {
+      200: { description: 'An event stream; `: keep-alive` comments between events', content: { 'text/event-stream': { schema: z.string(), example: EXAMPLE } } },
+      ...ErrorResponses,
+    },
+  });
   app.get('/events', (c) => {
     const p = c.get('principal');
     const release = deps.streams.acquire(p.tokenId);

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { SSEStreamingApi } from 'hono/streaming';
 import { streamSSE } from 'hono/streaming';
-import { isTerminal, OutputLineSchema, TaskStatusSchema, type TaskStatus } from '@switchyard/core';
+import { isTerminal, OutputLineSchema, TaskStatusSchema, type OutputLine, type TaskStatus } from '@switchyard/core';
 import { findTask, readOutput, type TaskRow } from '@switchyard/db';
 import type { RouteDeps } from '../context.ts';
 import { taskView } from '../views.ts';
@@ -64,19 +64,34 @@ export function taskEventRoutes(deps: RouteDeps) {
   return app;
 }
 
+/** SSE events for `lines`, in one string: one write per batch, not one per line. */
+function lineEvents(lines: OutputLine[]): string {
+  let out = '';
+  for (const l of lines) out += `event: line\ndata: ${JSON.stringify(l)}\nid: ${l.seq}\n\n`;
+  return out;
+}
+
 /**
  * Writes every line after `after`, each status change, and `end` once the task is finished and
  * all its output sent. Sleeps on the hub between changes; a keep-alive comment holds proxies.
+ * New output is told by the hub and read from the task service's memory of the newest lines;
+ * the row is re-read only when the task changed or nothing happened for a while.
  */
 async function streamTask(deps: RouteDeps, stream: SSEStreamingApi, id: string, after: number): Promise<void> {
   const db = deps.db.db;
   const hub = deps.scheduler.hub;
   const waker = new Waker();
-  const onOutput = (e: { taskId: string }): void => {
-    if (e.taskId === id) waker.poke();
+  let stale = true;
+  let stored = 0;
+  const onOutput = (e: { taskId: string; lastSeq: number }): void => {
+    if (e.taskId !== id) return;
+    stored = Math.max(stored, e.lastSeq);
+    waker.poke();
   };
   const onTask = (t: TaskRow): void => {
-    if (t.id === id) waker.poke();
+    if (t.id !== id) return;
+    stale = true;
+    waker.poke();
   };
   hub.on('output', onOutput);
   hub.on('task', onTask);
@@ -86,16 +101,17 @@ async function streamTask(deps: RouteDeps, stream: SSEStreamingApi, id: string, 
     waker.poke();
   });
   let lastStatus = '';
+  let cur = findTask(db, id)!;
   try {
     while (!closed) {
-      const cur = findTask(db, id)!;
-      for (;;) {
-        const lines = readOutput(db, id, after, cur.lastSeq, PAGE);
-        for (const l of lines) {
-          await stream.writeSSE({ id: String(l.seq), event: 'line', data: JSON.stringify(l) });
-          after = l.seq;
-        }
-        if (lines.length < PAGE) break;
+      if (stale) cur = findTask(db, id)!;
+      stale = false;
+      stored = Math.max(stored, cur.lastSeq);
+      while (after < stored) {
+        const lines = deps.tasks.output(id, after, stored, PAGE);
+        if (lines.length === 0) break;
+        await stream.write(lineEvents(lines));
+        after = lines.at(-1)!.seq;
       }
       if (cur.status !== lastStatus) {
         lastStatus = cur.status;
@@ -107,7 +123,10 @@ async function streamTask(deps: RouteDeps, stream: SSEStreamingApi, id: string, 
         break;
       }
       const woken = await waker.wait(KEEP_ALIVE_MS);
-      if (!woken && !closed) await stream.write(': keep-alive\n\n');
+      if (!woken && !closed) {
+        stale = true;
+        await stream.write(': keep-alive\n\n');
+      }
     }
   } finally {
     hub.off('output', onOutput);

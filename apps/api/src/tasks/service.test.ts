@@ -146,8 +146,8 @@ describe('TaskService.ingestOutput', () => {
       if (e.taskId === task.id) heard.push(e.lastSeq);
     });
     const batch = { turn: 1, lines: [3, 1, 2].map((seq) => ({ seq, ts: 1_000 + seq, line: `line ${seq}` })) };
-    expect(tasks.ingestOutput(h.workspace.id, task.id, batch)).toBe(3);
-    expect(tasks.ingestOutput(h.workspace.id, task.id, batch)).toBe(3);
+    expect(await tasks.ingestOutput(h.workspace.id, task.id, batch)).toBe(3);
+    expect(await tasks.ingestOutput(h.workspace.id, task.id, batch)).toBe(3);
     const stored = readOutput(h.db.db, task.id, 0, 100, 100);
     expect(stored.map((l) => [l.seq, l.line])).toEqual([
       [1, 'line 1'],
@@ -158,9 +158,23 @@ describe('TaskService.ingestOutput', () => {
     expect(heard).toEqual([3]);
   });
 
+  it('stores batches that arrive together in one commit, each acked in order, and one refused alone', async () => {
+    const [a, b] = [(await tasks.create(h.admin, body())).task, (await tasks.create(h.admin, body())).task];
+    const lines = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ seq: from + i, ts: 1, line: `l${from + i}` }));
+    const acks = await Promise.allSettled([
+      tasks.ingestOutput(h.workspace.id, a.id, { turn: 1, lines: lines(1, 3) }),
+      tasks.ingestOutput(h.workspace.id, b.id, { turn: 1, lines: lines(1, 2) }),
+      tasks.ingestOutput(h.workspace.id, a.id, { turn: 1, lines: lines(4, 3) }),
+      tasks.ingestOutput(h.workspace.id, a.id, { turn: 1, lines: [{ seq: 7, ts: 1, line: 'x'.repeat(2_000_000) }] }),
+    ]);
+    expect(acks.map((r) => (r.status === 'fulfilled' ? r.value : 'refused'))).toEqual([3, 2, 6, 'refused']);
+    expect(readOutput(h.db.db, a.id, 0, 100, 100).map((l) => l.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(count('output_lines')).toBe(8);
+  });
+
   it('refuses another workspace’s task', async () => {
     const { task } = await tasks.create(h.admin, body());
-    expect(() => tasks.ingestOutput('ws_other', task.id, { turn: 1, lines: [{ seq: 1, ts: 1, line: 'x' }] })).toThrow(/not found/);
+    await expect(tasks.ingestOutput('ws_other', task.id, { turn: 1, lines: [{ seq: 1, ts: 1, line: 'x' }] })).rejects.toThrow(/not found/);
     expect(count('output_lines')).toBe(0);
   });
 });

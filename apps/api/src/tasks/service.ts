@@ -9,6 +9,7 @@ import {
   utf8Bytes,
   ValidationError,
   type EventsBatch,
+  type OutputLine,
   type TaskCreate,
 } from '@switchyard/core';
 import {
@@ -17,6 +18,7 @@ import {
   findTaskByIdempotencyKey,
   findWorkspace,
   listWorkspaces,
+  readOutput,
   type DbHandle,
   type TaskRow,
   type WorkspaceRow,
@@ -28,6 +30,7 @@ import type { Principal } from '../context.ts';
 import { checkWorkdir } from '../workdir.ts';
 import { withinCeiling } from './permissions.ts';
 import { placeTask } from './placement.ts';
+import { RecentOutput } from './recent-output.ts';
 
 export interface TaskServiceDeps {
   db: DbHandle;
@@ -79,6 +82,8 @@ const isUniqueViolation = (err: unknown): boolean =>
  */
 export class TaskService {
   private readonly logger: Logger;
+  /** The newest lines of tasks producing output, for live streams. */
+  private readonly recent = new RecentOutput();
 
   constructor(private readonly deps: TaskServiceDeps) {
     this.logger = deps.logger.child({ component: 'tasks' });
@@ -166,18 +171,27 @@ export class TaskService {
 
   /**
    * Stores an agent's batch of output lines, idempotent by (task, seq), and returns the highest
-   * contiguous seq stored; live readers hear of new output.
+   * contiguous seq stored; live readers hear of new output. Batches that arrive together (many
+   * tasks' agents) share one commit.
    */
-  ingestOutput(workspaceId: string, taskId: string, batch: EventsBatch): number {
+  async ingestOutput(workspaceId: string, taskId: string, batch: EventsBatch): Promise<number> {
     const { db: h, scheduler } = this.deps;
     const task = this.agentTask(workspaceId, taskId);
     assertBatchInBounds(batch, task.lastSeq);
-    const { before, ackSeq } = h.tx(() => {
+    const { before, ackSeq } = await h.grouped(() => {
       const lastSeq = findTask(h.db, taskId)!.lastSeq;
       return { before: lastSeq, ackSeq: appendOutput(h.db, taskId, batch.turn, batch.lines, lastSeq) };
     });
-    if (ackSeq > before) scheduler.hub.emit('output', { taskId, lastSeq: ackSeq });
+    if (ackSeq > before) {
+      this.recent.stored(taskId, before, ackSeq, batch.lines);
+      scheduler.hub.emit('output', { taskId, lastSeq: ackSeq });
+    }
     return ackSeq;
+  }
+
+  /** Stored lines after `after` up to `upTo`, in order: from memory when it holds them all. */
+  output(taskId: string, after: number, upTo: number, limit: number): OutputLine[] {
+    return this.recent.read(taskId, after, upTo, limit) ?? readOutput(this.deps.db.db, taskId, after, upTo, limit);
   }
 
   /** The workspace a task runs in, or its team's pool while it waits for one. */

@@ -1,4 +1,5 @@
 import type { Command, Group } from '../command.ts';
+import { adminGroup } from './admin.ts';
 import { agentGroup } from './agent.ts';
 import { loginCommand, logoutCommand, whoamiCommand } from './session.ts';
 import { taskGroup } from './task/index.ts';
@@ -7,5 +8,5 @@ import { tokenGroup } from './token.ts';
 import { workspaceGroup } from './workspace.ts';
 
 /** The whole command tree, in the order help shows it. */
-export const GROUPS: Group[] = [taskGroup, workspaceGroup, teamGroup, tokenGroup, agentGroup];
+export const GROUPS: Group[] = [taskGroup, workspaceGroup, teamGroup, tokenGroup, agentGroup, adminGroup];
 export const TOP_COMMANDS: Command[] = [loginCommand, logoutCommand, whoamiCommand];

@@ -1,12 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { QuotaExceededError, UnavailableError, type Quota } from '@switchyard/core';
-import { findTask, listAudit, listTasks, listTurns, setQuota, updateTurn } from '@switchyard/db';
-import { useHarness } from '../test-support.ts';
+import { findTask, listAudit, listTasks, listTurns, setQuota } from '@switchyard/db';
+import { finished, useHarness } from '../test-support.ts';
 
 const ctx = useHarness();
 
 const NO_QUOTA = { maxRunning: null, maxQueued: null, tasksPerDay: null, monthlyBudgetUsd: null };
 const quota = (q: Partial<Quota>) => setQuota(ctx.h.db.db, ctx.h.team.id, { ...NO_QUOTA, ...q });
+
+/** Runs a task to the end through the turn reports, costing `costUsd`. */
+async function spend(costUsd: number): Promise<void> {
+  const task = await ctx.h.create();
+  await ctx.h.sys.leasing.lease(ctx.h.agent.id, 1);
+  ctx.h.sys.turns.turnStarted(ctx.h.agent.id, task.id, 1);
+  await ctx.h.sys.turns.turnFinished(ctx.h.agent.id, task.id, finished(1, { summary: { costUsd } }));
+}
 
 async function refusal(): Promise<QuotaExceededError> {
   const err = await ctx.h.create().catch((e: unknown) => e);
@@ -49,8 +57,7 @@ describe('admission', () => {
   });
 
   it('refuses a task once the month spend reaches the budget, until the next month', async () => {
-    const spent = await ctx.h.create();
-    updateTurn(ctx.h.db.db, spent.id, 1, { costUsd: 3, finishedAt: ctx.t });
+    await spend(3);
     quota({ monthlyBudgetUsd: 2.5 });
     const err = await refusal();
     expect(err.details).toEqual({
@@ -101,5 +108,92 @@ describe('admission', () => {
     // The same create, retried, now works: one task.
     await ctx.h.sys.admission.createTask(values, 'ann', audit);
     expect(listTasks(ctx.h.db.db, { limit: 10 })).toHaveLength(1);
+  });
+});
+
+/** The SQL of every statement run on the harness's database while `fn` runs. */
+async function statementsRun(fn: () => Promise<unknown>): Promise<string[]> {
+  const proto = Object.getPrototypeOf(ctx.h.db.sqlite.prepare('select 1')) as Record<string, unknown>;
+  const saved = { get: proto.get, all: proto.all, run: proto.run, iterate: proto.iterate };
+  const seen: string[] = [];
+  for (const [name, orig] of Object.entries(saved)) {
+    proto[name] = function (this: { source: string }, ...args: unknown[]) {
+      seen.push(this.source);
+      return (orig as (...a: unknown[]) => unknown).apply(this, args);
+    };
+  }
+  try {
+    await fn();
+  } finally {
+    Object.assign(proto, saved);
+  }
+  return seen;
+}
+
+/** Tasks finished last month, with their spend, written straight into SQLite. */
+function history(n: number): void {
+  const { sqlite } = ctx.h.db;
+  const task = sqlite.prepare(`insert into tasks (id, team_id, workspace_id, status, prompt, workdir, options,
+    session_id, cost_usd, created_at, updated_at, queued_at, finished_at)
+    values (?, ?, ?, 'completed', 'old', '/tmp', '{}', 's', 1, ?, ?, ?, ?)`);
+  const turn = sqlite.prepare(`insert into turns (task_id, n, prompt, status, cost_usd, created_at, finished_at)
+    values (?, 1, 'old', 'completed', 1, ?, ?)`);
+  ctx.h.db.tx(() => {
+    for (let i = 0; i < n; i++) {
+      const t = ctx.t - 40 * 86_400_000 - i * 60_000;
+      const id = `tsk_hist${String(i).padStart(10, '0')}`;
+      task.run(id, ctx.h.team.id, ctx.h.ws.id, t, t, t, t);
+      turn.run(id, t, t);
+    }
+  });
+}
+
+describe('admission at any age', () => {
+  const usage = /count\(|team_daily|sum\(/i;
+
+  it('runs no usage query for a team with no limits', async () => {
+    history(50);
+    const sql = await statementsRun(() => ctx.h.create());
+    expect(sql.filter((s) => usage.test(s))).toEqual([]);
+  });
+
+  it('checks limits by index and rollup only: no statement scans the history', async () => {
+    history(2_000);
+    quota({ maxQueued: 100, tasksPerDay: 100, monthlyBudgetUsd: 1_000 });
+    const sql = await statementsRun(() => ctx.h.create());
+    const checks = sql.filter((s) => usage.test(s));
+    expect(checks).toHaveLength(3);
+    for (const s of checks) {
+      const plan = ctx.h.db.sqlite.prepare(`explain query plan ${s}`).all(...s.split('?').slice(1).map(() => 'x'));
+      const steps = (plan as { detail: string }[]).map((p) => p.detail);
+      expect(steps.filter((d) => d.startsWith('SCAN'))).toEqual([]);
+    }
+  });
+
+  it('counts a day’s tasks by the clock, forgets a withdrawn create, and resets at UTC midnight', async () => {
+    history(500);
+    quota({ tasksPerDay: 2 });
+    await ctx.h.create();
+    // Redis refuses the second create: withdrawn, it does not count.
+    const add = ctx.h.resources.queues.add.bind(ctx.h.resources.queues);
+    ctx.h.resources.queues.add = () => Promise.reject(new Error('Redis is away'));
+    await expect(ctx.h.create()).rejects.toBeInstanceOf(UnavailableError);
+    ctx.h.resources.queues.add = add;
+    await ctx.h.create();
+    expect((await refusal()).details).toMatchObject({ limit: 'tasksPerDay', current: 2 });
+    ctx.t = Date.UTC(2030, 0, 15, 23, 59, 59, 999);
+    expect((await refusal()).details).toMatchObject({ current: 2 });
+    ctx.t = Date.UTC(2030, 0, 16);
+    expect((await ctx.h.create()).status).toBe('queued');
+  });
+
+  it('counts each turn’s cost once, in the month it was recorded', async () => {
+    history(500);
+    await spend(1.5);
+    await spend(1);
+    quota({ monthlyBudgetUsd: 2.5 });
+    expect((await refusal()).details).toMatchObject({ limit: 'monthlyBudgetUsd', current: 2.5 });
+    quota({ monthlyBudgetUsd: 2.6 });
+    expect((await ctx.h.create()).status).toBe('queued');
   });
 });

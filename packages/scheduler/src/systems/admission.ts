@@ -1,8 +1,7 @@
-import { NotFoundError, QuotaExceededError, UnavailableError } from '@switchyard/core';
+import { NotFoundError, QuotaExceededError, UnavailableError, type TaskStatus } from '@switchyard/core';
 import {
   countTasks,
-  countTasksCreatedSince,
-  findTask,
+  countTasksCreatedOn,
   findTeam,
   insertTask,
   sumTeamCostSince,
@@ -13,7 +12,8 @@ import {
   type TaskRow,
   type TeamRow,
 } from '@switchyard/db';
-import type { JobSystem } from './jobs.ts';
+import { newJobId } from '../queues.ts';
+import { queueOf, type JobSystem } from './jobs.ts';
 import { ACTIVE, emitTask, type SchedulerResources } from './resources.ts';
 
 export function startOfUtcDay(t: number): number {
@@ -38,45 +38,60 @@ export interface TeamUsageNumbers {
   monthSpendUsd: number;
 }
 
+/** Everything the team's usage report shows. Every figure is an indexed range or a rollup read. */
 export function teamUsage(db: Db, teamId: string, t: number): TeamUsageNumbers {
   return {
     running: countTasks(db, { teamId, statuses: ACTIVE }),
-    queued: countTasks(db, { teamId, statuses: ['queued', 'rate_limited'] }),
-    tasksToday: countTasksCreatedSince(db, teamId, startOfUtcDay(t)),
+    queued: countTasks(db, { teamId, statuses: WAITING }),
+    tasksToday: countTasksCreatedOn(db, teamId, t),
     monthSpendUsd: sumTeamCostSince(db, teamId, startOfUtcMonth(t)),
   };
 }
 
+const WAITING: TaskStatus[] = ['queued', 'rate_limited'];
+
 /**
  * Refuses a new task that would pass one of the team's limits, saying which and when it frees.
- * The running limit is not checked here: past it, work waits in the queue.
+ * The running limit is not checked here: past it, work waits in the queue. Only the limits the
+ * team has are counted, each from an index or the daily rollup kept in step with every create
+ * and every cost: a team with no limit runs no query at all, and history costs nothing.
  */
 export function admitTask(db: Db, team: TeamRow, t: number): void {
-  const u = teamUsage(db, team.id, t);
-  if (team.maxQueued !== null && u.queued >= team.maxQueued) {
-    throw new QuotaExceededError(
-      `team ${team.name} has ${u.queued} tasks waiting, its limit is ${team.maxQueued}`,
-      { limit: 'maxQueued', max: team.maxQueued, current: u.queued, resetsAt: null },
-    );
+  if (team.maxQueued !== null) {
+    const queued = countTasks(db, { teamId: team.id, statuses: WAITING });
+    if (queued >= team.maxQueued) {
+      throw new QuotaExceededError(
+        `team ${team.name} has ${queued} tasks waiting, its limit is ${team.maxQueued}`,
+        { limit: 'maxQueued', max: team.maxQueued, current: queued, resetsAt: null },
+      );
+    }
   }
-  if (team.tasksPerDay !== null && u.tasksToday >= team.tasksPerDay) {
-    throw new QuotaExceededError(
-      `team ${team.name} created ${u.tasksToday} tasks today, its limit is ${team.tasksPerDay}`,
-      {
-        limit: 'tasksPerDay',
-        max: team.tasksPerDay,
-        current: u.tasksToday,
-        resetsAt: new Date(startOfUtcDay(t) + 86_400_000).toISOString(),
-      },
-    );
+  if (team.tasksPerDay !== null) {
+    const today = countTasksCreatedOn(db, team.id, t);
+    if (today >= team.tasksPerDay) {
+      throw new QuotaExceededError(
+        `team ${team.name} created ${today} tasks today, its limit is ${team.tasksPerDay}`,
+        {
+          limit: 'tasksPerDay',
+          max: team.tasksPerDay,
+          current: today,
+          resetsAt: new Date(startOfUtcDay(t) + 86_400_000).toISOString(),
+        },
+      );
+    }
   }
-  if (team.monthlyBudgetUsd !== null && u.monthSpendUsd >= team.monthlyBudgetUsd) {
+  if (team.monthlyBudgetUsd !== null) assertWithinBudget(db, team, team.monthlyBudgetUsd, t);
+}
+
+function assertWithinBudget(db: Db, team: TeamRow, budget: number, t: number): void {
+  const spent = sumTeamCostSince(db, team.id, startOfUtcMonth(t));
+  if (spent >= budget) {
     throw new QuotaExceededError(
-      `team ${team.name} spent $${u.monthSpendUsd.toFixed(2)} this month, its budget is $${team.monthlyBudgetUsd}`,
+      `team ${team.name} spent $${spent.toFixed(2)} this month, its budget is $${budget}`,
       {
         limit: 'monthlyBudgetUsd',
-        max: team.monthlyBudgetUsd,
-        current: u.monthSpendUsd,
+        max: budget,
+        current: spent,
         resetsAt: new Date(nextUtcMonth(t)).toISOString(),
       },
     );
@@ -87,14 +102,16 @@ export function admitTask(db: Db, team: TeamRow, t: number): void {
 export class AdmissionSystem {
   constructor(
     private readonly r: SchedulerResources,
-    private readonly jobs: JobSystem,
+    // Kept for the systems' wiring: the first job of a task is added here, under the id its row names.
+    _jobs: JobSystem,
   ) {}
 
   /**
    * Admits, stores and enqueues a new task; `audit` is written in the same transaction.
-   * SQLite first (the quota check, the row and its audit in one transaction), then the job; if
-   * Redis refuses the job, the row, its turn, its event and its audit are deleted again before
-   * the caller hears 503, so a client told "failed" retries without a duplicate. The other order
+   * SQLite first (the quota check, the row naming its job-to-be and its audit in one transaction,
+   * committed with the other creates of the same moment), then the job under that id; if Redis
+   * refuses the job, the row, its turn, its event and its audit are deleted again before the
+   * caller hears 503, so a client told "failed" retries without a duplicate. The other order
    * would leave a job with no row, which a lease in between would drop as stale. No one hears of
    * the task before its job exists, and the reconciler leaves young rows alone.
    */
@@ -103,18 +120,20 @@ export class AdmissionSystem {
     actor: string | null,
     audit?: Omit<AuditEntry, 'targetId'>,
   ): Promise<TaskRow> {
-    const { db, clock } = this.r;
+    const { db, clock, queues } = this.r;
     const team = findTeam(db.db, values.teamId);
     if (!team) throw new NotFoundError('team', values.teamId);
-    const task = db.tx(() => {
+    const queueName = queueOf({ teamId: values.teamId, workspaceId: values.workspaceId ?? null });
+    const jobId = newJobId({ taskId: values.id, turn: 1 });
+    const task = await db.grouped(() => {
       const t = clock();
       admitTask(db.db, team, t);
-      const row = insertTask(db.db, values, actor, t);
+      const row = insertTask(db.db, { ...values, jobId, queueName }, actor, t);
       if (audit) writeAudit(db.db, { ...audit, targetId: row.id }, t);
       return row;
     });
     try {
-      await this.jobs.enqueue(task);
+      await queues.add(queueName, { taskId: task.id, turn: 1 }, { priority: task.priority, jobId });
     } catch (err) {
       this.withdraw(task.id);
       this.r.logger.warn({ err, taskId: task.id }, 'create withdrawn: the queue is unavailable');
@@ -122,7 +141,10 @@ export class AdmissionSystem {
         cause: err,
       });
     }
-    return emitTask(this.r.hub, findTask(db.db, task.id)!);
+    // Its workspace's agents, or the team's idle pool agents, look for work now.
+    if (task.workspaceId) this.r.hub.emit('wake', task.workspaceId);
+    else this.r.hub.wakePool(task.teamId);
+    return emitTask(this.r.hub, task);
   }
 
   /** Deletes every row a create wrote. A repository function in packages/db should own this. */

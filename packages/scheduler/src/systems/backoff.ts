@@ -1,6 +1,7 @@
 import {
   findTeam,
   findWorkspace,
+  listWorkspaces,
   setTeamRateLimit,
   updateWorkspace,
   type WorkspaceRow,
@@ -39,7 +40,21 @@ export class BackoffSystem {
       teamId: ws.teamId,
       rateLimitedUntil: until,
     });
+    this.wakeWhenOver(ws, until - t);
     return until;
+  }
+
+  /** Long-polls wait for events, not a timer: the agents held back hear when the wait is over. */
+  private wakeWhenOver(ws: WorkspaceRow, ms: number): void {
+    const wake = (): void => {
+      if (ws.rateLimitScope !== 'team') return void this.r.hub.emit('wake', ws.id);
+      try {
+        for (const w of listWorkspaces(this.r.db.db, ws.teamId)) this.r.hub.emit('wake', w.id);
+      } catch {
+        // The database closed (shutdown) before the limit ended: nobody is waiting.
+      }
+    };
+    setTimeout(wake, Math.min(Math.max(0, ms), 2 ** 31 - 1)).unref();
   }
 
   /** A turn got through: the next limit starts the backoff from the bottom again. */

@@ -99,6 +99,20 @@ describe('heartbeat', () => {
     expect((await ctx.h.sys.leasing.lease(ctx.h.agent.id, 1)).map((l) => l.taskId)).toEqual([next.id]);
   });
 
+  it('settles a forgotten turn while other agents of the fleet sync in between', async () => {
+    const task = await running();
+    const other = ctx.h.addAgent(ctx.h.ws.id, 'pod-2');
+    const otherBeat = () => ctx.h.sys.heartbeat.heartbeat(other.id, [], ctx.t);
+    await beat([], (ctx.t += 1_000));
+    await otherBeat();
+    await beat([], (ctx.t += 1_000));
+    await otherBeat();
+    ctx.t += ctx.h.resources.config.forgottenTurnMs;
+    await otherBeat();
+    await beat([], ctx.t);
+    expect(ctx.h.task(task.id)).toMatchObject({ status: 'lost', errorCode: 'agent_lost' });
+  });
+
   it('keeps a turn that is missing from one sync only, or reported again', async () => {
     const task = await running();
     await beat([], (ctx.t += 1_000));

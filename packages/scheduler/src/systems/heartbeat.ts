@@ -2,7 +2,7 @@ import type { AgentCommand, RunningTurn, TaskStatus } from '@switchyard/core';
 import {
   findAgent,
   findTask,
-  listTasksByStatus,
+  listAgentTasks,
   transitionTask,
   updateTask,
   updateTurn,
@@ -25,11 +25,15 @@ interface Missing {
 
 /**
  * An agent's sync: its leases stay locked while it lives, a lease it never received goes
- * back to the queue, and it hears which of its turns to kill or abandon.
+ * back to the queue, and it hears which of its turns to kill or abandon. It reads the agent's own
+ * tasks through an index, never the fleet's.
  */
 export class HeartbeatSystem {
-  /** Running turns their agent did not report, by `taskId/turn`. Lost on restart: it counts anew. */
-  private readonly missing = new Map<string, Missing>();
+  /**
+   * Running turns their agent did not report, by agent and `taskId/turn`. Lost on restart: it
+   * counts anew.
+   */
+  private readonly missing = new Map<string, Map<string, Missing>>();
 
   constructor(
     private readonly r: SchedulerResources,
@@ -42,9 +46,10 @@ export class HeartbeatSystem {
     running: RunningTurn[],
     syncStartedAt = this.r.clock(),
   ): Promise<AgentCommand[]> {
-    await this.returnUnreceived(agentId, running, syncStartedAt);
-    await this.settleForgotten(agentId, running, syncStartedAt);
-    const mine = listTasksByStatus(this.r.db.db, ACTIVE).filter((t) => t.agentId === agentId);
+    const before = listAgentTasks(this.r.db.db, agentId);
+    await this.returnUnreceived(before, running, syncStartedAt);
+    await this.settleForgotten(agentId, before, running, syncStartedAt);
+    const mine = listAgentTasks(this.r.db.db, agentId);
     await this.extendLocks(mine);
     const commands: AgentCommand[] = [];
     for (const task of mine) {
@@ -61,13 +66,12 @@ export class HeartbeatSystem {
    * carried the lease was lost. The turn never started, so it goes back to the queue.
    */
   private async returnUnreceived(
-    agentId: string,
+    tasks: TaskRow[],
     running: RunningTurn[],
     since: number,
   ): Promise<void> {
     const held = new Set(running.map((r) => `${r.taskId}/${r.turn}`));
-    const dispatched = listTasksByStatus(this.r.db.db, ['dispatched']);
-    for (const task of dispatched.filter((t) => t.agentId === agentId)) {
+    for (const task of tasks.filter((t) => t.status === 'dispatched')) {
       if (task.updatedAt < since - LEASE_LOST_MS && !held.has(`${task.id}/${task.currentTurn}`)) {
         await this.jobs.returnLease(task, 'the agent never received the lease');
       }
@@ -81,25 +85,27 @@ export class HeartbeatSystem {
    */
   private async settleForgotten(
     agentId: string,
+    tasks: TaskRow[],
     running: RunningTurn[],
     since: number,
   ): Promise<void> {
     const { db: h, clock, config, hub } = this.r;
     const held = new Set(running.map((r) => `${r.taskId}/${r.turn}`));
-    const mine = listTasksByStatus(h.db, ['running']).filter((t) => t.agentId === agentId);
+    const mine = tasks.filter((t) => t.status === 'running');
     const keys = new Set(mine.map((t) => `${t.id}/${t.currentTurn}`));
-    for (const key of this.missing.keys()) if (!keys.has(key)) this.missing.delete(key);
+    const missing = this.missing.get(agentId) ?? new Map<string, Missing>();
+    for (const key of missing.keys()) if (!keys.has(key)) missing.delete(key);
     for (const task of mine) {
       const key = `${task.id}/${task.currentTurn}`;
       if (held.has(key) || task.updatedAt >= since) {
-        this.missing.delete(key);
+        missing.delete(key);
         continue;
       }
-      const m = this.missing.get(key) ?? { since: clock(), syncs: new Set<number>() };
+      const m = missing.get(key) ?? { since: clock(), syncs: new Set<number>() };
       m.syncs.add(since);
-      this.missing.set(key, m);
+      missing.set(key, m);
       if (m.syncs.size < 2 || clock() - m.since < config.forgottenTurnMs) continue;
-      this.missing.delete(key);
+      missing.delete(key);
       const row = h.tx(() => this.forgotten(agentId, task.id, task.currentTurn));
       if (!row) continue;
       this.r.logger.warn({ taskId: task.id, agentId }, FORGOTTEN_REASON);
@@ -107,6 +113,8 @@ export class HeartbeatSystem {
       await this.jobs.dropJob(task);
       this.jobs.freed(row);
     }
+    if (missing.size > 0) this.missing.set(agentId, missing);
+    else this.missing.delete(agentId);
   }
 
   /** Marks the turn lost if it is still the one found missing. Runs in the caller's tx. */

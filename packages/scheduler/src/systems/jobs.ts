@@ -48,13 +48,13 @@ export class JobSystem {
       await queues.remove(name, jobId).catch(() => undefined);
       return false;
     }
-    this.workspaces.wakeFor(task);
+    this.workspaces.wakeFor(task, delayMs);
     return true;
   }
 
-  /** A task let go of its slot outside a turn report: its workspace and team look again. */
-  freed(task: Pick<TaskRow, 'teamId'>): void {
-    this.workspaces.teamChanged(task.teamId);
+  /** A task let go of its slot outside a turn report: who the slot can help looks again. */
+  freed(task: Pick<TaskRow, 'workspaceId' | 'teamId'>): void {
+    this.workspaces.slotFreed(task);
   }
 
   /** Ends the current job of a task, whatever state it is in. Never throws. */
@@ -109,7 +109,7 @@ export class JobSystem {
         (await queues.delay(queueName, jobId, leaseToken, delayMs))
       ) {
         updateTask(db.db, task.id, { leaseToken: null }, clock());
-        return void this.workspaces.wakeFor(task);
+        return void this.workspaces.wakeFor(task, delayMs);
       }
     } catch (err) {
       this.r.logger.warn(

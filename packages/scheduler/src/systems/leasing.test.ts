@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import {
   insertWorkspace,
@@ -126,5 +127,26 @@ describe('leasing', () => {
       workspaceId: pool.id,
       queueName: `{pool-${ctx.h.team.id}}`,
     });
+  });
+
+  it('leases across 200 workspaces on the connections it has, opening no new one', async () => {
+    const probe = new Redis(ctx.redisUrl);
+    const stats = async () => {
+      const info = await probe.info();
+      const n = (key: string) => Number(new RegExp(`${key}:(\\d+)`).exec(info)![1]);
+      return { opened: n('total_connections_received'), open: n('connected_clients') };
+    };
+    const fleet = [];
+    for (let i = 0; i < 200; i++) {
+      const ws = insertWorkspace(ctx.h.db.db, { name: `f${i}`, teamId: ctx.h.team.id, workdirRoots: ['/tmp'] });
+      const agent = ctx.h.addAgent(ws.id, `pod-f${i}`);
+      fleet.push({ agent, task: await ctx.h.create({ workspaceId: ws.id }) });
+    }
+    const before = await stats();
+    for (const { agent, task } of fleet) expect(await lease(agent)).toEqual([task.id]);
+    // Every workspace polled again, finding nothing: the misses open nothing either.
+    for (const { agent } of fleet) expect(await lease(agent)).toEqual([]);
+    expect(await stats()).toEqual(before);
+    await probe.quit();
   });
 });

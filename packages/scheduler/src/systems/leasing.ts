@@ -42,6 +42,7 @@ export class LeasingSystem {
     const active = countTasks(db, { workspaceId: ws.id, statuses: ACTIVE });
     let room = Math.min(freeSlots, ws.maxConcurrency - active);
     const leases: Lease[] = [];
+    let pooled = false;
     const names = [workspaceQueueName(ws.id), ...(ws.pool ? [poolQueueName(ws.teamId)] : [])];
     for (const name of names) {
       while (room > 0) {
@@ -51,11 +52,14 @@ export class LeasingSystem {
         if (g.kind === 'lease') {
           leases.push(g.lease);
           room -= 1;
+          pooled ||= name !== names[0];
         } else if (g.kind === 'full') {
           room = 0;
         }
       }
     }
+    // Pool work wakes one idle pool agent at a time: this one took some, the next looks for more.
+    if (pooled) this.r.hub.wakePool(ws.teamId);
     return leases;
   }
 

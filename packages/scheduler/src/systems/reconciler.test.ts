@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { insertTask, markAgentLost, transitionTask } from '@switchyard/db';
 import { workspaceQueueName } from '../queues.ts';
@@ -96,5 +97,57 @@ describe('reconciler', () => {
     aged();
     expect((await ctx.h.sys.reconciler.reconcile()).freedJobs).toEqual([]);
     expect(await ctx.h.resources.queues.exists(task.queueName!, task.jobId!)).toBe(true);
+  });
+
+  it('costs what differs, not what waits: as many Redis commands for 60 queued tasks as for 10', async () => {
+    const redis = new Redis(ctx.redisUrl);
+    const commands = async (): Promise<number> => {
+      const info = await redis.info('stats');
+      return Number(/total_commands_processed:(\d+)/.exec(info)![1]);
+    };
+    /** Redis commands one reconcile pass makes (the INFO that reads the count is one). */
+    const pass = async (): Promise<number> => {
+      const before = await commands();
+      expect(await ctx.h.sys.reconciler.reconcile()).toMatchObject({ enqueued: [], removedJobs: [] });
+      return (await commands()) - before;
+    };
+    try {
+      for (let i = 0; i < 10; i++) await ctx.h.create();
+      aged();
+      await pass(); // the first pass of a queue loads BullMQ's scripts
+      const few = await pass();
+      for (let i = 0; i < 50; i++) await ctx.h.create();
+      aged();
+      expect(await pass()).toBe(few);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('leaves a create made during a pass alone, and still repairs an old missing job', async () => {
+    const lost = await ctx.h.create();
+    await ctx.h.resources.queues.remove(lost.queueName!, lost.jobId!);
+    aged();
+    const queues = ctx.h.resources.queues;
+    const list = queues.jobIds.bind(queues);
+    let during: Promise<{ id: string; jobId: string | null }> | undefined;
+    // A create lands while the pass lists Redis, and another while it reads SQLite.
+    queues.jobIds = async (name, which) => {
+      during ??= ctx.h.create({ prompt: 'during' });
+      await during;
+      return list(name, which);
+    };
+    const racing = ctx.h.create({ prompt: 'racing' });
+    const report = await ctx.h.sys.reconciler.reconcile();
+    queues.jobIds = list;
+    const [made, raced] = [await during!, await racing];
+    expect(report).toMatchObject({ enqueued: [lost.id], removedJobs: [] });
+    for (const t of [made, raced]) {
+      expect(ctx.h.task(t.id).jobId).toBe(t.jobId);
+      expect(await queues.exists(ctx.h.task(t.id).queueName!, t.jobId!)).toBe(true);
+    }
+    // Later passes agree too: nothing removed, nothing added twice.
+    aged();
+    expect(await ctx.h.sys.reconciler.reconcile()).toMatchObject({ enqueued: [], removedJobs: [] });
   });
 });

@@ -1,9 +1,10 @@
 import type { TaskStatus } from '@switchyard/core';
 import {
-  findAgent,
   findTask,
-  listTasksByStatus,
+  listAgents,
+  listLiveTasks,
   listWorkspaces,
+  type LiveTask,
   type TaskRow,
 } from '@switchyard/db';
 import { poolQueueName, workspaceQueueName, type WaitingJob } from '../queues.ts';
@@ -24,12 +25,22 @@ export interface ReconcileReport {
 
 const WAITING: TaskStatus[] = ['queued', 'rate_limited'];
 
+/** Each queue's job ids, as one listing of Redis saw them: waiting, and leased. */
+interface Snapshot {
+  waiting: Map<string, string[]>;
+  active: Map<string, string[]>;
+  /** Every job id listed, whatever its queue and state. */
+  all: Set<string>;
+}
+
 /**
  * Repairs differences between SQLite (the truth) and Redis (what waits): a queued row without
  * a job is enqueued, a waiting job without a live row removed, a leased job whose task ended
- * freed, a lease held by no agent returned. It never touches work in flight: a row changed, or a
- * job first seen, less than `reconcileSafeAgeMs` ago (by the clock) is left alone, and each repair
- * re-reads its row in a transaction and acts only if the row still disagrees with Redis.
+ * freed, a lease held by no agent returned. It compares in bulk — one listing of job ids per
+ * queue, then one query of the live rows' few columns — and spends a round trip or a row read
+ * only on what differs. It never touches work in flight: a row changed, or a job first seen, less
+ * than `reconcileSafeAgeMs` ago (by the clock) is left alone, and each repair re-reads its row in
+ * a transaction and acts only if the row still disagrees with Redis.
  */
 export class Reconciler {
   private last: ReconcileReport = {
@@ -53,12 +64,16 @@ export class Reconciler {
 
   async reconcile(): Promise<ReconcileReport> {
     const seen = new Set<string>();
+    // Redis first, then SQLite: a job added after the listing is not in it, and its row, once
+    // it names the job, is young; a row read after the listing names only jobs listed or young.
+    const snap = await this.snapshot();
+    const live = listLiveTasks(this.r.db.db);
     const report: ReconcileReport = {
       ranAt: new Date(this.r.clock()).toISOString(),
-      enqueued: await this.enqueueMissing(),
-      removedJobs: await this.removeOrphans(seen),
-      requeuedLeases: await this.returnOrphanLeases(),
-      freedJobs: await this.freeDeadLeases(seen),
+      enqueued: await this.enqueueMissing(live, snap),
+      removedJobs: await this.removeOrphans(live, snap, seen),
+      requeuedLeases: await this.returnOrphanLeases(live),
+      freedJobs: await this.freeDeadLeases(live, snap, seen),
     };
     for (const id of this.firstSeen.keys()) if (!seen.has(id)) this.firstSeen.delete(id);
     const n = report.enqueued.length + report.removedJobs.length;
@@ -67,6 +82,22 @@ export class Reconciler {
     }
     this.last = report;
     return report;
+  }
+
+  private async snapshot(): Promise<Snapshot> {
+    const snap: Snapshot = { waiting: new Map(), active: new Map(), all: new Set() };
+    await Promise.all(
+      [...this.queueNames()].map(async (name) => {
+        const [waiting, active] = await Promise.all([
+          this.r.queues.jobIds(name, 'waiting'),
+          this.r.queues.jobIds(name, 'active'),
+        ]);
+        snap.waiting.set(name, waiting);
+        snap.active.set(name, active);
+        for (const id of [...waiting, ...active]) snap.all.add(id);
+      }),
+    );
+    return snap;
   }
 
   private young(row: Pick<TaskRow, 'updatedAt'>): boolean {
@@ -87,12 +118,16 @@ export class Reconciler {
     return job.data?.taskId ? findTask(this.r.db.db, job.data.taskId) : undefined;
   }
 
-  private async enqueueMissing(): Promise<string[]> {
+  /** Waiting rows, settled, whose job Redis did not list (checked once more before a repair). */
+  private async enqueueMissing(live: LiveTask[], snap: Snapshot): Promise<string[]> {
     const done: string[] = [];
-    for (const task of listTasksByStatus(this.r.db.db, WAITING)) {
-      if (this.young(task)) continue;
-      const { jobId, queueName } = task;
+    for (const row of live) {
+      if (!WAITING.includes(row.status) || this.young(row)) continue;
+      const { jobId, queueName } = row;
+      if (jobId && snap.all.has(jobId)) continue;
       if (jobId && queueName && (await this.r.queues.exists(queueName, jobId))) continue;
+      const task = findTask(this.r.db.db, row.id);
+      if (!task || !WAITING.includes(task.status as TaskStatus) || this.young(task)) continue;
       // A rate-limited turn keeps its wait; enqueue gives up if the row changed meanwhile.
       const delay = Math.max(0, (task.rateLimitedUntil ?? 0) - this.r.clock());
       if (await this.jobs.enqueue(task, delay)) done.push(task.id);
@@ -109,6 +144,21 @@ export class Reconciler {
     return names;
   }
 
+  /** The listed jobs of each queue that no live row in `statuses` names, read from Redis. */
+  private async strangers(
+    listed: Map<string, string[]>,
+    live: LiveTask[],
+    statuses: TaskStatus[],
+  ): Promise<[string, WaitingJob[]][]> {
+    const named = new Set(live.flatMap((t) => (t.jobId && statuses.includes(t.status) ? [t.jobId] : [])));
+    const out: [string, WaitingJob[]][] = [];
+    for (const [name, ids] of listed) {
+      const odd = ids.filter((id) => !named.has(id));
+      if (odd.length > 0) out.push([name, await this.r.queues.jobsById(name, odd)]);
+    }
+    return out;
+  }
+
   /** Whether the row, re-read in a transaction, still does not stand behind the job. */
   private stillOrphan(job: WaitingJob, live: (row: TaskRow) => boolean): TaskRow | null | false {
     const h = this.r.db;
@@ -119,11 +169,11 @@ export class Reconciler {
     });
   }
 
-  private async removeOrphans(seen: Set<string>): Promise<string[]> {
+  private async removeOrphans(rows: LiveTask[], snap: Snapshot, seen: Set<string>): Promise<string[]> {
     const removed: string[] = [];
     const live = (row: TaskRow) => WAITING.includes(row.status as TaskStatus);
-    for (const name of this.queueNames()) {
-      for (const job of await this.r.queues.waitingJobs(name)) {
+    for (const [name, jobs] of await this.strangers(snap.waiting, rows, WAITING)) {
+      for (const job of jobs) {
         const row = this.rowOf(job);
         if (row && row.jobId === job.jobId && live(row)) continue;
         if (!this.settled(row, job.jobId, seen) || this.stillOrphan(job, live) === false) continue;
@@ -139,11 +189,11 @@ export class Reconciler {
    * was away) holds its queue's global concurrency for good: remove it, and give a task that
    * still waits on that very job a new one.
    */
-  private async freeDeadLeases(seen: Set<string>): Promise<string[]> {
+  private async freeDeadLeases(rows: LiveTask[], snap: Snapshot, seen: Set<string>): Promise<string[]> {
     const freed: string[] = [];
     const live = (row: TaskRow) => ACTIVE.includes(row.status as TaskStatus);
-    for (const name of this.queueNames()) {
-      for (const job of await this.r.queues.activeJobs(name)) {
+    for (const [name, jobs] of await this.strangers(snap.active, rows, ACTIVE)) {
+      for (const job of jobs) {
         const row = this.rowOf(job);
         if (row && row.jobId === job.jobId && live(row)) continue;
         if (!this.settled(row, job.jobId, seen)) continue;
@@ -161,12 +211,16 @@ export class Reconciler {
     return freed;
   }
 
-  private async returnOrphanLeases(): Promise<string[]> {
+  private async returnOrphanLeases(live: LiveTask[]): Promise<string[]> {
     const returned: string[] = [];
-    for (const task of listTasksByStatus(this.r.db.db, ['dispatched'])) {
-      if (this.young(task)) continue;
-      const agent = task.agentId ? findAgent(this.r.db.db, task.agentId) : undefined;
-      if (agent && agent.lostAt === null) continue;
+    const dispatched = live.filter((t) => t.status === 'dispatched' && !this.young(t));
+    if (dispatched.length === 0) return returned;
+    const online = new Set(listAgents(this.r.db.db).flatMap((a) => (a.lostAt === null ? [a.id] : [])));
+    for (const row of dispatched) {
+      if (row.agentId && online.has(row.agentId)) continue;
+      const task = findTask(this.r.db.db, row.id);
+      if (!task || task.status !== 'dispatched' || this.young(task)) continue;
+      if (task.agentId && online.has(task.agentId)) continue;
       await this.jobs.returnLease(task, 'lease held by no agent');
       returned.push(task.id);
     }

@@ -1,5 +1,6 @@
 import {
-  listAgents,
+  listAgentTasks,
+  listSilentAgents,
   listTasksByStatus,
   markAgentLost,
   transitionTask,
@@ -9,7 +10,7 @@ import {
 } from '@switchyard/db';
 import { retryBackoffMs } from '../backoff.ts';
 import { unpinned, type JobSystem } from './jobs.ts';
-import { ACTIVE, emitTask, type SchedulerResources } from './resources.ts';
+import { emitTask, type SchedulerResources } from './resources.ts';
 import type { WorkspaceState } from './workspace-state.ts';
 
 /** Periodic clean-up: agents gone silent, rate limits that are over. */
@@ -38,13 +39,11 @@ export class SweepSystem {
   async lostAgents(): Promise<void> {
     const { db: h, hub, logger, config } = this.r;
     const t = this.r.clock();
-    for (const agent of listAgents(h.db)) {
-      if (agent.lostAt !== null || t - agent.lastSeenAt < config.graceSec * 1000) continue;
+    // Read by SQLite, not every agent of the fleet decoded and filtered here.
+    for (const agent of listSilentAgents(h.db, t - config.graceSec * 1000 + 1)) {
       const settled = h.tx(() => {
         markAgentLost(h.db, agent.id, t);
-        return listTasksByStatus(h.db, ACTIVE)
-          .filter((x) => x.agentId === agent.id)
-          .map((task) => ({ task, row: task.status === 'dispatched' ? this.leaseLost(agent, task, t) : this.turnLost(agent, task, t) }));
+        return listAgentTasks(h.db, agent.id).map((task) => ({ task, row: task.status === 'dispatched' ? this.leaseLost(agent, task, t) : this.turnLost(agent, task, t) }));
       });
       hub.emit('agent', { agentId: agent.id, workspaceId: agent.workspaceId, online: false });
       logger.warn({ agentId: agent.id, hostname: agent.hostname }, 'agent lost');

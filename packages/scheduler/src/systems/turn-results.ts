@@ -94,7 +94,7 @@ export class TurnResults {
       await this.startNextTurn(row);
     }
     // A workspace and a team slot are free: waiting long-polls lease now, not at their next check.
-    this.workspaces.teamChanged(row.teamId);
+    this.workspaces.slotFreed(row);
     return findTask(h.db, taskId)!;
   }
 

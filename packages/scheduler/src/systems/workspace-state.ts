@@ -1,5 +1,8 @@
 import {
+  findTeam,
   listAgents,
+  poolWorkWaits,
+  workspacesWithWaitingWork,
   listWorkspaces,
   type AgentRow,
   type TaskRow,
@@ -35,17 +38,40 @@ export class WorkspaceState {
     return problems;
   }
 
-  /** Wakes the agents that could run the task: its workspace's, or every pool workspace's. */
-  wakeFor(task: Pick<TaskRow, 'workspaceId' | 'teamId'>): void {
-    if (task.workspaceId) return void this.r.hub.emit('wake', task.workspaceId);
-    for (const ws of listWorkspaces(this.r.db.db, task.teamId)) {
-      if (ws.pool) this.r.hub.emit('wake', ws.id);
+  /**
+   * Wakes the agents that could run the task: its workspace's, or for a pool task one idle
+   * agent of the team's pool (it wakes the next when it leases), never every pool workspace.
+   */
+  wakeFor(task: Pick<TaskRow, 'workspaceId' | 'teamId'>, delayMs = 0): void {
+    if (delayMs > 0) {
+      // Redis holds a delayed job back on its own; its workspace hears of it when it comes due.
+      setTimeout(() => this.wakeFor(task), delayMs).unref();
+      return;
     }
+    if (task.workspaceId) return void this.r.hub.emit('wake', task.workspaceId);
+    this.r.hub.wakePool(task.teamId);
   }
 
-  /** Something team-wide changed (a slot freed, a quota): every workspace looks again. */
+  /** Something team-wide changed (a quota, a rate limit): every workspace looks again. Rare. */
   teamChanged(teamId: string): void {
     for (const ws of listWorkspaces(this.r.db.db, teamId)) this.r.hub.emit('wake', ws.id);
+  }
+
+  /**
+   * A task let go of its slot. Its workspace looks again; past that, only who the freed slot can
+   * help: under a team running limit, the workspaces with work waiting; pool work, one idle pool
+   * agent. A team of thousands of workspaces is not woken for every finished turn.
+   */
+  slotFreed(task: Pick<TaskRow, 'workspaceId' | 'teamId'>): void {
+    const { db, hub } = this.r;
+    if (task.workspaceId) hub.emit('wake', task.workspaceId);
+    const team = findTeam(db.db, task.teamId);
+    if (team?.maxRunning != null) {
+      for (const id of workspacesWithWaitingWork(db.db, task.teamId)) {
+        if (id !== task.workspaceId) hub.emit('wake', id);
+      }
+    }
+    if (poolWorkWaits(db.db, task.teamId)) hub.wakePool(task.teamId);
   }
 
   /** Applies a workspace's concurrency to its queue. */

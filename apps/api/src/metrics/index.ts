@@ -1,0 +1,47 @@
+import type { MiddlewareHandler } from 'hono';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { DbHandle } from '@switchyard/db';
+import type { Scheduler } from '@switchyard/scheduler';
+import { FleetGauges } from './fleet.ts';
+import { httpMetrics } from './http.ts';
+import { WorkspaceNames } from './names.ts';
+import { TaskMetrics, type OutputReader } from './tasks.ts';
+
+export interface MetricsDeps {
+  db: DbHandle;
+  scheduler: Pick<Scheduler, 'hub' | 'isOnline'>;
+  readOutput: OutputReader;
+  /** How often at most the fleet gauges query SQLite. */
+  refreshMs?: number;
+}
+
+export interface Metrics {
+  /** Times every request by route template and status. */
+  http: MiddlewareHandler;
+  /** The Prometheus text exposition, and its content type. */
+  render(): Promise<{ body: string; contentType: string }>;
+}
+
+/**
+ * This API process's metrics, in a registry of its own (not prom-client's global one, so that
+ * several apps in one process each count their own): Node and process defaults, HTTP, task
+ * latencies, ingestion and the fleet gauges.
+ */
+export function createMetrics(deps: MetricsDeps): Metrics {
+  const registry = new Registry();
+  const names = new WorkspaceNames(deps.db);
+  new TaskMetrics(registry, { hub: deps.scheduler.hub, db: deps.db, names, readOutput: deps.readOutput });
+  new FleetGauges(registry, { db: deps.db, scheduler: deps.scheduler, names, refreshMs: deps.refreshMs });
+  let defaults = false;
+  return {
+    http: httpMetrics(registry),
+    async render() {
+      // Started at the first scrape: an app that is never scraped (a unit test) sets up no monitors.
+      if (!defaults) {
+        collectDefaultMetrics({ register: registry });
+        defaults = true;
+      }
+      return { body: await registry.metrics(), contentType: registry.contentType };
+    },
+  };
+}

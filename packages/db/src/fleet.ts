@@ -1,0 +1,77 @@
+import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import type { Db } from './client.ts';
+import { agents, tasks } from './schema.ts';
+import type { AgentRow } from './agents.ts';
+import type { TaskRow } from './tasks.ts';
+
+// The queries an agent's sync makes, once per sync per agent of a fleet of thousands: each goes
+// through an index (migration 0004_fleet adds tasks by agent) and is prepared once per database.
+
+const ACTIVE = ['dispatched', 'running'] as const;
+const WAITING = ['queued', 'rate_limited'] as const;
+
+function prepare(db: Db) {
+  return {
+    agentTasks: db
+      .select()
+      .from(tasks)
+      .where(and(eq(tasks.agentId, sql.placeholder('agentId')), inArray(tasks.status, [...ACTIVE])))
+      .orderBy(tasks.createdAt)
+      .prepare(),
+    waitingWorkspaces: db
+      .selectDistinct({ id: tasks.workspaceId })
+      .from(tasks)
+      .where(and(eq(tasks.teamId, sql.placeholder('teamId')), inArray(tasks.status, [...WAITING])))
+      .prepare(),
+    poolWaits: db
+      .select({ id: tasks.id })
+      .from(tasks)
+      .where(and(eq(tasks.teamId, sql.placeholder('teamId')), eq(tasks.status, 'queued'), isNull(tasks.workspaceId)))
+      .limit(1)
+      .prepare(),
+    silentAgents: db
+      .select()
+      .from(agents)
+      .where(and(isNull(agents.lostAt), lt(agents.lastSeenAt, sql.placeholder('before'))))
+      .prepare(),
+    touch: db
+      .update(agents)
+      .set({ lastSeenAt: sql`${sql.placeholder('now')}`, freeSlots: sql`${sql.placeholder('freeSlots')}`, lostAt: null })
+      .where(eq(agents.id, sql.placeholder('id')))
+      .prepare(),
+  };
+}
+
+const prepared = new WeakMap<Db, ReturnType<typeof prepare>>();
+
+function statements(db: Db): ReturnType<typeof prepare> {
+  let s = prepared.get(db);
+  if (!s) prepared.set(db, (s = prepare(db)));
+  return s;
+}
+
+/** The agent's dispatched and running tasks, oldest first. */
+export function listAgentTasks(db: Db, agentId: string): TaskRow[] {
+  return statements(db).agentTasks.all({ agentId });
+}
+
+/** Workspaces of the team with a task waiting to be leased (not the pool's). */
+export function workspacesWithWaitingWork(db: Db, teamId: string): string[] {
+  const rows = statements(db).waitingWorkspaces.all({ teamId });
+  return rows.flatMap((r) => (r.id ? [r.id] : []));
+}
+
+/** Whether a pool task of the team waits for a workspace. */
+export function poolWorkWaits(db: Db, teamId: string): boolean {
+  return statements(db).poolWaits.get({ teamId }) !== undefined;
+}
+
+/** Agents not yet taken for lost that were last heard from before `before`. */
+export function listSilentAgents(db: Db, before: number): AgentRow[] {
+  return statements(db).silentAgents.all({ before });
+}
+
+/** Records that the agent was heard from, with its free slots, and that it is not lost. */
+export function touchAgentSeen(db: Db, id: string, freeSlots: number, now = Date.now()): void {
+  statements(db).touch.run({ id, freeSlots, now });
+}

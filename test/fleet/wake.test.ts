@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import type { SyncResponse } from '@switchyard/core';
+import { useApi } from '../support/api.ts';
+import { HandAgent } from '../support/hand-agent.ts';
+
+const ctx = useApi();
+
+async function agentFor(workspace: string, team: string, pool = false): Promise<HandAgent> {
+  await ctx.api.call('/v1/workspaces', { method: 'POST', json: { name: workspace, team, workdirRoots: ['/tmp'], pool } });
+  const { token } = (await (await ctx.api.call(`/v1/workspaces/${workspace}/agent-token`, { method: 'POST' })).json()) as { token: string };
+  return new HandAgent(ctx.api, token).register(`pod-${workspace}`);
+}
+
+const create = async (where: Record<string, string>) =>
+  ((await (await ctx.api.call('/v1/tasks', { method: 'POST', json: { ...where, prompt: 'p', workdir: '/tmp' } })).json()) as { id: string }).id;
+
+describe('long-polls woken by events', () => {
+  it('answers a waiting sync with the task created during its wait', async () => {
+    await ctx.api.call('/v1/teams', { method: 'POST', json: { name: 'solo' } });
+    const agent = await agentFor('solo-1', 'solo');
+    // A quiet sync first: the next one may skip its first look, but not past new work.
+    expect(await agent.sync(1, [], 200)).toEqual({ leases: [], commands: [] });
+    const between = await create({ workspace: 'solo-1' });
+    const got = await agent.sync(1, [], 20_000);
+    expect(got.leases.map((l) => l.taskId)).toEqual([between]);
+    expect(await agent.finish(agent.hold(got.leases[0]!).taskId)).toBe('completed');
+
+    const waiting = agent.sync(1, [], 20_000);
+    await new Promise((r) => setTimeout(r, 300));
+    const during = await create({ workspace: 'solo-1' });
+    expect((await waiting).leases.map((l) => l.taskId)).toEqual([during]);
+  });
+
+  it('spreads a burst of pool tasks over the idle pool agents, each leased once', async () => {
+    await ctx.api.call('/v1/teams', { method: 'POST', json: { name: 'pool' } });
+    const agents = await Promise.all([1, 2, 3, 4].map((i) => agentFor(`pool-${i}`, 'pool', true)));
+    const syncs: Promise<SyncResponse>[] = agents.map((a) => a.sync(1, [], 20_000));
+    await new Promise((r) => setTimeout(r, 300));
+    const tasks = await Promise.all([1, 2, 3, 4].map(() => create({ team: 'pool' })));
+    const answers = await Promise.all(syncs);
+    expect(answers.map((a) => a.leases.length)).toEqual([1, 1, 1, 1]);
+    expect(answers.flatMap((a) => a.leases.map((l) => l.taskId)).sort()).toEqual([...tasks].sort());
+  });
+
+  it('gives work to an agent that registers again without the problem that held it back', async () => {
+    await ctx.api.call('/v1/teams', { method: 'POST', json: { name: 'fix' } });
+    const agent = await agentFor('fix-1', 'fix');
+    const broken = { hostname: 'pod-fix-1', agentVersion: '0.0.0-test', claudeVersion: null, tmuxVersion: 'tmux 3.3a', slots: 4, workdirRoots: ['/tmp'], problems: ['no claude on PATH'], simulated: true };
+    await ctx.api.call('/agent/v1/register', { method: 'POST', token: agent.token, json: broken });
+    const task = await create({ workspace: 'fix-1' });
+    expect(await agent.sync(1, [], 200)).toEqual({ leases: [], commands: [] });
+    expect(await agent.sync(1, [], 200)).toEqual({ leases: [], commands: [] });
+    await agent.register('pod-fix-1');
+    expect((await agent.sync(1, [], 5_000)).leases.map((l) => l.taskId)).toEqual([task]);
+  });
+});
