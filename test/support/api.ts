@@ -47,6 +47,8 @@ export async function startApi(opts: {
   port?: number;
   /** The scheduler's clock (Date.now by default). */
   now?: () => number;
+  /** The Redis key prefix; a fresh one unless a restarted API must find its queues again. */
+  redisPrefix?: string;
 }): Promise<TestApi> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'sy-api-'));
   const config = loadConfig({
@@ -54,7 +56,7 @@ export async function startApi(opts: {
     SWITCHYARD_DATA_DIR: dataDir,
     SWITCHYARD_PORT: String(opts.port ?? 0),
     SWITCHYARD_BOOTSTRAP_LOCAL: '1',
-    SWITCHYARD_REDIS_PREFIX: `t${Math.random().toString(36).slice(2, 8)}`,
+    SWITCHYARD_REDIS_PREFIX: opts.redisPrefix ?? `t${Math.random().toString(36).slice(2, 8)}`,
     ...(opts.maxPromptBytes ? { SWITCHYARD_MAX_PROMPT_BYTES: String(opts.maxPromptBytes) } : {}),
   });
   const server = await startServer(config, pino({ level: process.env.SWITCHYARD_TEST_LOG ?? 'silent' }), opts.scheduler, opts.now);
@@ -88,7 +90,7 @@ export interface ApiProcess extends ServiceProcess {
  * The API as its own process (`apps/api/dist/main.js`, as `npm start` runs it), so a test can
  * kill -9 it. Resolves once `/readyz` answers; the same `dataDir` and `port` restart it.
  */
-export async function spawnApiProcess(opts: { redisUrl: string; dataDir: string; port: number; prefix: string; heapMB?: number }): Promise<ApiProcess> {
+export async function spawnApiProcess(opts: { redisUrl: string; dataDir: string; port: number; prefix: string; heapMB?: number; nodeArgs?: string[] }): Promise<ApiProcess> {
   const service = spawnService('apps/api/dist/main.js', {
     SWITCHYARD_DATA_DIR: opts.dataDir,
     SWITCHYARD_PORT: String(opts.port),
@@ -96,7 +98,7 @@ export async function spawnApiProcess(opts: { redisUrl: string; dataDir: string;
     REDIS_URL: opts.redisUrl,
     SWITCHYARD_REDIS_PREFIX: opts.prefix,
     SWITCHYARD_BOOTSTRAP_LOCAL: '1',
-  }, [`--max-old-space-size=${opts.heapMB ?? API_HEAP_MB}`]);
+  }, [`--max-old-space-size=${opts.heapMB ?? API_HEAP_MB}`, ...(opts.nodeArgs ?? [])]);
   const url = `http://127.0.0.1:${opts.port}`;
   await waitFor(async () => {
     if (service.proc.exitCode !== null) throw new Error(`the API exited: ${service.output()}`);
