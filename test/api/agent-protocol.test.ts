@@ -129,7 +129,7 @@ describe('agent protocol version at register', () => {
     const { error } = (await res.json()) as { error: { code: string; message: string; details: Record<string, unknown> } };
     expect(error.code).toBe('agent_too_old');
     expect(error.message).toMatch(/upgrade the agent/);
-    expect(error.details).toEqual({ protocolVersion: '0.9', supported: ['1.1', '1.0'] });
+    expect(error.details).toEqual({ protocolVersion: '0.9', supported: ['1.2', '1.1', '1.0'] });
     const agents = (await (await ctx.api.call('/v1/agents')).json()) as { agents: { hostname: string }[] };
     expect(agents.agents.map((a) => a.hostname)).not.toContain('pod-old');
   });
@@ -138,6 +138,7 @@ describe('agent protocol version at register', () => {
     ['none (a v0.1.0 agent)', undefined],
     ['1.0', '1.0'],
     ['1.1', '1.1'],
+    ['1.2', '1.2'],
   ])('serves an agent of protocol %s', async (_name, protocolVersion) => {
     const res = await agent('/register', registration(`pod-v${protocolVersion ?? 'none'}`, protocolVersion ? { protocolVersion } : {}));
     expect(res.status).toBe(200);

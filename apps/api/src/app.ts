@@ -26,6 +26,8 @@ import { teamRoutes } from './routes/teams.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { workspaceRoutes } from './routes/workspaces.ts';
 import { TaskService } from './tasks/service.ts';
+import { ApprovalService } from './approvals/service.ts';
+import { approvalRoutes } from './routes/approvals.ts';
 
 /** The whole HTTP surface, with no I/O of its own: everything comes in `deps`. */
 export function createApp(deps: AppDeps) {
@@ -35,7 +37,8 @@ export function createApp(deps: AppDeps) {
     throttle: new AuthThrottle(authFailuresPerMinute),
     trustedProxies: trustedProxies ? parseTrustedProxies(trustedProxies) : null,
   };
-  const routeDeps: RouteDeps = { ...deps, tasks: new TaskService(deps), authGuard, streams: new StreamSlots(maxStreamsPerToken) };
+  const approvals = new ApprovalService({ db: deps.db, hub: deps.scheduler.hub, logger: deps.logger, now: deps.now ?? Date.now });
+  const routeDeps: RouteDeps = { ...deps, tasks: new TaskService(deps), approvals, authGuard, streams: new StreamSlots(maxStreamsPerToken) };
 
   app.use('*', async (c, next) => {
     const requestId = c.req.header('x-request-id')?.slice(0, 100) || randomUUID();
@@ -97,6 +100,7 @@ export function createApp(deps: AppDeps) {
   v1.route('/', fleetEventRoutes(routeDeps));
   v1.route('/', searchRoutes(routeDeps));
   v1.route('/', statsRoutes(routeDeps));
+  v1.route('/', approvalRoutes(routeDeps));
   app.route('/v1', v1);
   app.route('/', dashboardStaticRoutes());
   return app;

@@ -4,6 +4,7 @@ import type { Scheduler } from '@switchyard/scheduler';
 import type { Config } from './config.ts';
 import type { AuthGuard } from './auth.ts';
 import type { StreamSlots } from './limits/stream-slots.ts';
+import type { ApprovalService } from './approvals/service.ts';
 import type { TaskService } from './tasks/service.ts';
 
 /** Who is calling: resolved from the bearer token by the auth middleware. */
@@ -27,11 +28,15 @@ export interface AppDeps {
     Partial<Pick<Config, 'maxStreamsPerToken' | 'authFailuresPerMinute' | 'trustedProxies'>>;
   /** Pings Redis for /readyz. */
   redisPing: () => Promise<boolean>;
+  /** The clock approval deadlines are read from; Date.now unless a test moves time. */
+  now?: () => number;
 }
 
 /** What every route is handed: the app's resources and the task service built on them. */
 export interface RouteDeps extends AppDeps {
   tasks: TaskService;
+  /** Tool calls claude asked about, and their answers (#15). */
+  approvals: ApprovalService;
   /** Throttles failed authentication per client address. */
   authGuard: AuthGuard;
   /** Caps live streams per token. */

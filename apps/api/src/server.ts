@@ -1,9 +1,10 @@
 import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
+import { createAdaptorServer, type ServerType } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createDb, enableIncrementalVacuum, type DbHandle } from '@switchyard/db';
 import { createScheduler, Hub, type Scheduler, type SchedulerConfig } from '@switchyard/scheduler';
 import { createApp } from './app.ts';
+import { startApprovalSweep } from './approvals/sweep.ts';
 import { bootstrap } from './bootstrap.ts';
 import type { Config } from './config.ts';
 import { startRetention } from './retention.ts';
@@ -15,6 +16,22 @@ export interface ApiServer {
   scheduler: Scheduler;
   /** Stops taking requests (long-polls and SSE streams end), then closes the scheduler, Redis and SQLite. */
   stop(): Promise<void>;
+}
+
+/**
+ * Listens for a fleet: a long listen backlog (10,000 agents reconnect at once after a restart),
+ * and idle keep-alive kept longer than an agent's gap between two syncs, so a fleet's
+ * connections are reused instead of re-opened; a client racing a close it did not see yet is
+ * what `fetch failed … other side closed` was at 10,000 agents.
+ */
+function listen(server: ServerType, port: number, host: string): Promise<ServerType> {
+  const http = server as ServerType & { keepAliveTimeout: number; headersTimeout: number };
+  http.keepAliveTimeout = 65_000;
+  http.headersTimeout = 66_000;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port, host, backlog: 8_192 }, () => resolve(server));
+  });
 }
 
 /**
@@ -49,11 +66,9 @@ export async function startServer(
     config: { graceSec: config.graceSec, maxAttempts: config.maxAttempts, prefix: config.redisPrefix, ...scheduler },
   });
   await sched.start();
-  const app = createApp({ db, scheduler: sched, logger, config, redisPing: () => pingWithin(redis) });
-  const server: ServerType = await new Promise((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
-    s.once('error', reject);
-  });
+  const app = createApp({ db, scheduler: sched, logger, config, redisPing: () => pingWithin(redis), now });
+  const approvalSweep = startApprovalSweep(db, sched.hub, logger.child({ component: 'approvals' }), now);
+  const server = await listen(createAdaptorServer({ fetch: app.fetch }), config.port, config.host);
   const retention = startRetention(db, config, logger.child({ component: 'retention' }), now);
   const { port } = server.address() as AddressInfo;
   return {
@@ -65,6 +80,7 @@ export async function startServer(
         server.close(() => resolve());
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
+      approvalSweep.stop();
       await retention.stop();
       await sched.close();
       await Promise.all([redis, workerRedis].map((r) => r.quit().catch(() => undefined)));

@@ -1,5 +1,6 @@
 import {
   claudeVersionTested,
+  DEFAULT_APPROVAL_POLICY,
   tmuxSessionName,
   type AgentView,
   type AuditEntry,
@@ -14,6 +15,8 @@ import {
   type WorkspaceView,
 } from '@switchyard/core';
 import {
+  countPendingApprovals,
+  countSlotsAwaitingApproval,
   countTasks,
   findAgent,
   findTeam,
@@ -86,6 +89,7 @@ export function taskView(db: Db, t: TaskRow): TaskView {
     rateLimitedUntil: iso(t.rateLimitedUntil),
     attempts: t.attempts,
     lastSeq: t.lastSeq,
+    pendingApprovals: t.status === 'running' || t.status === 'dispatched' ? countPendingApprovals(db, t.id, t.currentTurn) : 0,
     turns: turns.map(
       ({ r, denials }): TurnView => ({
         n: r.n,
@@ -172,6 +176,8 @@ export function workspaceView(db: Db, scheduler: Scheduler, ws: WorkspaceRow, vi
     agent: current ? agentView(current, ws.name, scheduler.isOnline(current)) : null,
     running: countTasks(db, { workspaceId: ws.id, statuses: ['dispatched', 'running'] }),
     queued: countTasks(db, { workspaceId: ws.id, statuses: ['queued', 'rate_limited'] }),
+    approvalPolicy: ws.approvalPolicy ?? DEFAULT_APPROVAL_POLICY,
+    slotsAwaitingApproval: countSlotsAwaitingApproval(db, ws.id),
     createdAt: isoNow(ws.createdAt),
   };
 }

@@ -22,6 +22,7 @@ import {
   type WorkspacePatch,
   type WorkspaceView,
 } from '@switchyard/core';
+import { approvalResources } from './approvals.ts';
 import { dashboardResources } from './dashboard.ts';
 import { ApiError } from './errors.ts';
 import { followFleet, type FleetFollowOptions } from './fleet.ts';
@@ -195,6 +196,7 @@ export function createClient(opts: ClientOptions) {
     /** `GET /v1/admin/backup` (admin): the response streams an online snapshot of the SQLite database. */
     backup: (signal?: AbortSignal): Promise<Response> => http.send('GET', '/v1/admin/backup', { signal }),
     ...dashboardResources(http),
+    ...approvalResources(http),
     /** Fleet changes (`GET /v1/events`) over fetch-read SSE, reconnecting; see followFleet. */
     fleetEvents: (o?: FleetFollowOptions) => followFleet(http, o),
   };

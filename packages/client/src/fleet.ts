@@ -1,3 +1,4 @@
+import type { ApprovalView } from '@switchyard/core';
 import { ApiError, ConnectionError } from './errors.ts';
 import type { Http } from './http.ts';
 import { readSse } from './sse.ts';
@@ -8,6 +9,8 @@ export type FleetEvent =
   | { type: 'task'; data: { id: string; status: string; workspace: string | null; exitCode: number | null; rateLimitedUntil: string | null } }
   | { type: 'agent'; data: { id: string; workspace: string; online: boolean } }
   | { type: 'rate_limit'; data: { workspace: string; rateLimitedUntil: string | null } }
+  /** An approval was asked for, or its status changed (answered, expired, closed). */
+  | { type: 'approval'; data: ApprovalView }
   /** The stream broke; the follower reconnects after `delayMs`. Reload state on the next `ready`. */
   | { type: 'reconnect'; attempt: number; delayMs: number; error: Error };
 
@@ -51,7 +54,7 @@ export async function* followFleet(http: Http, opts: FleetFollowOptions = {}): A
       for await (const ev of readSse(res.body, touch)) {
         attempt = 0;
         if (ev.event === 'ready') yield { type: 'ready' };
-        else if (ev.event === 'task' || ev.event === 'agent' || ev.event === 'rate_limit') {
+        else if (ev.event === 'task' || ev.event === 'agent' || ev.event === 'rate_limit' || ev.event === 'approval') {
           yield { type: ev.event, data: JSON.parse(ev.data) } as FleetEvent;
         }
       }

@@ -7,3 +7,4 @@ export { SseParser, readSse } from './sse.ts';
 export type { SseEvent } from './sse.ts';
 export type { AuditPage, AuditQuery } from './dashboard.ts';
 export type { FleetEvent, FleetFollowOptions } from './fleet.ts';
+export type { ApprovalFilter } from './approvals.ts';

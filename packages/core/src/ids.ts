@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
  * Sortable ids safe in tmux session names and file paths: a prefix, the time in base36 and
  * random hex. Only `[a-z0-9_]`.
  */
-export function newId(prefix: 'tsk' | 'ws' | 'team' | 'tok' | 'agt'): string {
+export function newId(prefix: 'tsk' | 'ws' | 'team' | 'tok' | 'agt' | 'apr'): string {
   const time = Date.now().toString(36).padStart(9, '0');
   return `${prefix}_${time}${randomBytes(5).toString('hex')}`;
 }

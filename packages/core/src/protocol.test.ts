@@ -4,14 +4,18 @@ import { AGENT_PROTOCOL_VERSION, claudeVersionTested, protocolProblem, supported
 describe('agent protocol versions', () => {
   it('serves the current and the previous minor version, and a v0.1.0 agent that sends none', () => {
     expect(supportedProtocolVersions('1.1')).toEqual(['1.1', '1.0']);
+    // 1.0 is the last release's protocol: still served by 1.2 (#15 added approvals in 1.2).
+    expect(supportedProtocolVersions('1.2')).toEqual(['1.2', '1.1', '1.0']);
+    expect(protocolProblem('1.0', '1.2')).toBeNull();
     expect(protocolProblem(AGENT_PROTOCOL_VERSION)).toBeNull();
     expect(protocolProblem('1.0', '1.1')).toBeNull();
     expect(protocolProblem(undefined, '1.1')).toBeNull();
   });
 
   it('refuses an agent two minors behind, or of another major, saying to upgrade the agent', () => {
-    expect(protocolProblem('1.0', '1.2')).toMatch(/too old.*serves 1\.2 and 1\.1.*upgrade the agent/);
-    expect(protocolProblem(undefined, '1.2')).toMatch(/1\.0 is too old/);
+    expect(protocolProblem('1.0', '1.2', '1.1')).toMatch(/too old.*serves 1\.2, 1\.1.*upgrade the agent/);
+    expect(protocolProblem(undefined, '1.3', '1.1')).toMatch(/1\.0 is too old/);
+    expect(supportedProtocolVersions('1.3', '1.1')).toEqual(['1.3', '1.2', '1.1']);
     expect(protocolProblem('0.9', '1.1')).toMatch(/upgrade the agent/);
   });
 

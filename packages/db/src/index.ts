@@ -56,3 +56,16 @@ export {
   DAILY_RETENTION_DAYS,
 } from './dashboard.ts';
 export type { TaskSearch, WorkspaceSampleRow, TeamDailyRow } from './dashboard.ts';
+export {
+  insertApproval,
+  findApproval,
+  findApprovalByToolUse,
+  listApprovals,
+  settleApproval,
+  listExpiredApprovals,
+  listPendingApprovals,
+  countPendingApprovals,
+  countSlotsAwaitingApproval,
+  addTaskApprovalRule,
+} from './approvals.ts';
+export type { ApprovalRow, NewApproval, ApprovalFilter } from './approvals.ts';

@@ -100,7 +100,7 @@ async function pruneOutput(h: DbHandle, before: number, batch: number, report: P
 async function pruneTasks(h: DbHandle, before: number, batch: number, report: PruneReport, stopped: () => boolean): Promise<void> {
   const { sqlite } = h;
   const pick = sqlite.prepare(`select id from tasks indexed by tasks_finished where ${OLD} order by finished_at limit ?`).pluck();
-  const del = ['output_lines', 'task_events', 'turns'].map((t) => sqlite.prepare(`delete from ${t} where task_id = ?`));
+  const del = ['output_lines', 'task_events', 'turns', 'approvals'].map((t) => sqlite.prepare(`delete from ${t} where task_id = ?`));
   // Deleting the row fires the search-index trigger; team_daily keeps the day's counts (0005).
   const task = sqlite.prepare(`delete from tasks where id = ? and ${OLD}`);
   while (!stopped()) {
@@ -110,6 +110,7 @@ async function pruneTasks(h: DbHandle, before: number, batch: number, report: Pr
         report.outputLines += del[0]!.run(id).changes;
         report.taskEvents += del[1]!.run(id).changes;
         del[2]!.run(id);
+        del[3]!.run(id);
         gone += task.run(id, before).changes;
       }
       return gone;

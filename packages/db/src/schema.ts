@@ -7,7 +7,7 @@ import {
   text,
   uniqueIndex,
 } from 'drizzle-orm/sqlite-core';
-import { DEFAULT_ALLOWED_TOOLS, DEFAULT_PERMISSION_MODES, type PermissionMode } from '@switchyard/core';
+import { DEFAULT_ALLOWED_TOOLS, DEFAULT_PERMISSION_MODES, type ApprovalPolicy, type PermissionMode } from '@switchyard/core';
 
 // Times are epoch milliseconds; JSON columns hold small documents (labels, options, usage).
 
@@ -61,6 +61,8 @@ export const workspaces = sqliteTable(
     settings: text('settings', { mode: 'json' }).$type<Record<string, unknown>>(),
     systemPrompt: text('system_prompt'),
     models: text('models', { mode: 'json' }).$type<string[]>().notNull().default([]),
+    /** Who answers claude's tool calls (migration 0006); null: the default policy. */
+    approvalPolicy: text('approval_policy', { mode: 'json' }).$type<ApprovalPolicy>(),
   },
   (t) => [index('workspaces_team').on(t.teamId)],
 );
@@ -162,6 +164,8 @@ export const tasks = sqliteTable(
     queuedAt: integer('queued_at').notNull(),
     startedAt: integer('started_at'),
     finishedAt: integer('finished_at'),
+    /** Rules a person allowed for the rest of this task (migration 0006). */
+    approvalRules: text('approval_rules', { mode: 'json' }).$type<string[]>().notNull().default([]),
   },
   (t) => [
     index('tasks_status').on(t.status),
@@ -243,6 +247,37 @@ export const auditLog = sqliteTable(
     details: text('details', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
   },
   (t) => [index('audit_ts').on(t.ts)],
+);
+
+/** A tool call claude asked about (migration 0006): its answer, by a policy or a person. */
+export const approvals = sqliteTable(
+  'approvals',
+  {
+    id: text('id').primaryKey(),
+    taskId: text('task_id').notNull(),
+    teamId: text('team_id').notNull(),
+    workspaceId: text('workspace_id'),
+    turn: integer('turn').notNull(),
+    toolUseId: text('tool_use_id').notNull(),
+    toolName: text('tool_name').notNull(),
+    input: text('input', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    status: text('status').notNull(),
+    decision: text('decision'),
+    message: text('message'),
+    updatedInput: text('updated_input', { mode: 'json' }).$type<Record<string, unknown>>(),
+    answeredBy: text('answered_by'),
+    rule: text('rule'),
+    createdAt: integer('created_at').notNull(),
+    answeredAt: integer('answered_at'),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('approvals_task_tool_use').on(t.taskId, t.toolUseId),
+    index('approvals_status_expires').on(t.status, t.expiresAt),
+    index('approvals_task').on(t.taskId),
+    index('approvals_workspace_status').on(t.workspaceId, t.status),
+    index('approvals_team_created').on(t.teamId, t.createdAt),
+  ],
 );
 
 export const meta = sqliteTable('meta', {

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { TaskRow } from '@switchyard/db';
+import type { ApprovalRow, TaskRow } from '@switchyard/db';
 
 export interface HubEvents {
   /** A task's row changed (status, result, lease…). */
@@ -8,6 +8,8 @@ export interface HubEvents {
   output: [info: { taskId: string; lastSeq: number }];
   agent: [info: { agentId: string; workspaceId: string; online: boolean }];
   workspace: [info: { workspaceId: string; teamId: string; rateLimitedUntil: number | null }];
+  /** An approval was made or changed status (#15): fleet SSE and the agent's long-poll hear it. */
+  approval: [approval: ApprovalRow];
   /** Something an agent of this workspace should hear about: new work, a kill. */
   wake: [workspaceId: string];
 }

@@ -1,4 +1,4 @@
-import type { AgentView, AuditEntry, TaskView, TeamUsage, TeamView, TokenView, WorkspaceView } from '@switchyard/core';
+import type { AgentView, AuditEntry, TaskView, TeamUsage, TeamView, TokenView, WorkspaceView, ApprovalView } from '@switchyard/core';
 
 // What the API answers, as a real run answered it (claude-sim standing in for claude), trimmed.
 // Typed by the views the routes return, and parsed by their schemas in examples.test.ts: an
@@ -185,3 +185,23 @@ export const outputLines = [
   { seq: 41, ts: 1795670190012, line: '{"type":"assistant","message":{"role":"assistant","content":[{"type":"text","text":"The test passes 200 times in a row now."}]},"session_id":"' + SESSION + '"}' },
   { seq: 42, ts: 1795670190034, line: '{"type":"result","subtype":"success","is_error":false,"num_turns":7,"result":"Fixed the flaky retry test","total_cost_usd":0.42,"session_id":"' + SESSION + '"}' },
 ];
+
+export const approval: ApprovalView = {
+  id: 'apr_0mwx3m90kffef46dbd5',
+  taskId: 'tsk_0mwx3m90kffef46dbd4',
+  workspace: 'payments-api',
+  team: 'payments',
+  turn: 1,
+  toolName: 'Bash',
+  toolUseId: 'toolu_01A2b3C4d5E6f7G8h9',
+  input: { command: 'npm test', description: 'Run the tests' },
+  status: 'pending',
+  decision: null,
+  message: null,
+  updatedInput: null,
+  answeredBy: null,
+  rule: null,
+  createdAt: '2026-11-26T05:40:00.000Z',
+  answeredAt: null,
+  expiresAt: '2026-11-26T06:40:00.000Z',
+};

@@ -1,5 +1,5 @@
 import type { Quota, TaskCreate, TeamDaily, TokenCreate, WorkspaceCreate, WorkspacePatch, WorkspaceSeries } from '@switchyard/core';
-import { agent, agentToken, auditEntry, outputLines, queuedTask, task, team, token, usage, workspace } from './entities.ts';
+import { agent, agentToken, approval, auditEntry, outputLines, queuedTask, task, team, token, usage, workspace } from './entities.ts';
 
 /** An operation's examples: its request body (when it takes one) and a response per status. */
 export interface OperationExamples {
@@ -69,6 +69,12 @@ export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
   'GET /search/tasks': { responses: { 200: { tasks: [task], nextCursor: null } } },
   'GET /stats/workspaces': { responses: { 200: series } },
   'GET /stats/teams': { responses: { 200: daily } },
+  'GET /approvals': { responses: { 200: { approvals: [approval] } } },
+  'GET /approvals/{id}': { responses: { 200: approval } },
+  'POST /approvals/{id}': {
+    request: { decision: 'allow_once', updatedInput: { command: 'npm test -- --run' } },
+    responses: { 200: { ...approval, status: 'allowed', decision: 'allow_once', updatedInput: { command: 'npm test -- --run' }, answeredBy: 'alice', answeredAt: '2026-11-26T05:41:12.000Z' } },
+  },
 };
 
 /** The SSE form of `GET /tasks/{id}/events`, by media type. */

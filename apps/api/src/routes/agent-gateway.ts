@@ -14,6 +14,7 @@ import { findWorkspace, upsertAgent } from '@switchyard/db';
 import { authenticate } from '../auth.ts';
 import type { AppEnv, RouteDeps } from '../context.ts';
 import { readJson } from '../validation.ts';
+import { agentApprovalRoutes } from './agent-approvals.ts';
 import { syncRoute } from './agent-sync.ts';
 
 /** The workspace an agent token acts for: its only one. */
@@ -45,6 +46,7 @@ export function agentGatewayRoutes(deps: RouteDeps) {
   });
 
   app.post('/sync', syncRoute(deps));
+  app.route('/', agentApprovalRoutes(deps));
 
   app.post('/tasks/:id/events', async (c) => {
     const body = await readJson(c, EventsBatchSchema);

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
-import { findWorkspace, type TaskRow } from '@switchyard/db';
+import { findWorkspace, type ApprovalRow, type TaskRow } from '@switchyard/db';
+import { approvalView } from '../approvals/view.ts';
 import { canSee } from '../auth.ts';
 import type { RouteDeps } from '../context.ts';
 import { KEEP_ALIVE_MS, Waker } from '../waker.ts';
@@ -11,11 +12,13 @@ const EXAMPLE = [
   'event: task\ndata: {"id":"tsk_0mwx3m90kffef46dbd4","status":"running","workspace":"payments-api","exitCode":null,"rateLimitedUntil":null}\n',
   'event: agent\ndata: {"id":"agt_0mwx3m8ype0e5627d23","workspace":"payments-api","online":false}\n',
   'event: rate_limit\ndata: {"workspace":"payments-api","rateLimitedUntil":"2026-11-26T06:00:00.000Z"}\n',
+  'event: approval\ndata: {"id":"apr_0mwx3m90kffef46dbd5","taskId":"tsk_0mwx3m90kffef46dbd4","toolName":"Bash","status":"pending","…":"the whole approval"}\n',
 ].join('\n');
 
 /**
  * `GET /v1/events`: fleet changes as server-sent events — `task` (status changes), `agent`
- * (online/offline), `workspace` (rate limits) — limited to the teams the token may see.
+ * (online/offline), `workspace` (rate limits), `approval` (made or answered, the whole approval)
+ * — limited to the teams the token may see.
  */
 export function fleetEventRoutes(deps: RouteDeps) {
   const app = v1Router();
@@ -24,7 +27,7 @@ export function fleetEventRoutes(deps: RouteDeps) {
   app.openAPIRegistry.registerPath({
     method: 'get',
     path: '/events',
-    summary: 'Fleet changes live (server-sent events): task status, agents online, rate limits',
+    summary: 'Fleet changes live (server-sent events): task status, agents online, rate limits, approvals',
     responses: {
       200: { description: 'An event stream; `: keep-alive` comments between events', content: { 'text/event-stream': { schema: z.string(), example: EXAMPLE } } },
       ...ErrorResponses,
@@ -56,7 +59,11 @@ export function fleetEventRoutes(deps: RouteDeps) {
         const ws = findWorkspace(db, w.workspaceId);
         if (ws && canSee(p, w.teamId)) push('rate_limit', { workspace: ws.name, rateLimitedUntil: w.rateLimitedUntil === null ? null : new Date(w.rateLimitedUntil).toISOString() });
       };
+      const onApproval = (a: ApprovalRow): void => {
+        if (canSee(p, a.teamId)) push('approval', approvalView(db, a));
+      };
       hub.on('task', onTask);
+      hub.on('approval', onApproval);
       hub.on('agent', onAgent);
       hub.on('workspace', onWorkspace);
       let closed = false;
@@ -76,6 +83,7 @@ export function fleetEventRoutes(deps: RouteDeps) {
         }
       } finally {
         hub.off('task', onTask);
+        hub.off('approval', onApproval);
         hub.off('agent', onAgent);
         hub.off('workspace', onWorkspace);
         release();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ClaudeOptionsSchema, WorkspaceClaudeOptionsSchema } from './options.ts';
+import { LeaseApprovalsSchema } from './approvals.ts';
 import { OutputLineSchema, TURN_OUTCOMES, TodoSchema, UsageSchema } from './tasks.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -87,6 +88,11 @@ export const LeaseSchema = z.object({
    * with a short continuation instead of sending the prompt twice (protocol 1.1).
    */
   continuation: z.boolean().optional(),
+  /**
+   * Present when the task's permission mode may ask (protocol 1.2): the agent wires claude's
+   * `--permission-prompt-tool` to the API's approvals, which answer within `timeoutSec`.
+   */
+  approvals: LeaseApprovalsSchema.optional(),
 });
 export type Lease = z.infer<typeof LeaseSchema>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ApprovalPolicySchema } from './approvals.ts';
 import {
   NameSchema,
   PermissionCeilingSchema,
@@ -28,6 +29,8 @@ export const WorkspaceCreateSchema = z.strictObject({
   /** Mode of a task that names none; must be one of `permissionModes`. */
   defaultPermissionMode: PermissionModeSchema.optional(),
   ...WorkspaceClaudeOptionsSchema.partial().shape,
+  /** Who answers the tool calls claude would ask about (#15): rules, a default, a timeout. */
+  approvalPolicy: ApprovalPolicySchema.optional(),
 });
 export type WorkspaceCreate = z.infer<typeof WorkspaceCreateSchema>;
 
@@ -80,6 +83,10 @@ export const WorkspaceViewSchema = z
     agent: AgentViewSchema.nullable(),
     running: z.int(),
     queued: z.int(),
+    /** The approval policy; the default (ask for everything, 1 h timeout) when none is set. */
+    approvalPolicy: ApprovalPolicySchema.optional(),
+    /** Running tasks holding a slot while a tool call waits on a person. */
+    slotsAwaitingApproval: z.int().optional(),
     createdAt: z.string(),
   })
   .meta({ id: 'Workspace' });

@@ -4,3 +4,4 @@ export * from './tasks.ts';
 export * from './agent-protocol.ts';
 export * from './fleet.ts';
 export * from './dashboard.ts';
+export * from './approvals.ts';

@@ -102,6 +102,8 @@ export const TaskViewSchema = z
     rateLimitedUntil: z.string().nullable(),
     attempts: z.int(),
     lastSeq: z.int(),
+    /** Tool calls of the current turn waiting on a person (#15); the task stays `running`. */
+    pendingApprovals: z.int().optional(),
     turns: z.array(TurnViewSchema),
     attach: z.object({ tmuxSession: z.string(), command: z.string() }),
     createdBy: z.string().nullable(),

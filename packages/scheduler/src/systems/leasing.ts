@@ -1,4 +1,4 @@
-import type { ClaudeOptions, Lease } from '@switchyard/core';
+import { DEFAULT_APPROVAL_POLICY, modeMayAsk, type ClaudeOptions, type Lease } from '@switchyard/core';
 import {
   countTasks,
   findAgent,
@@ -151,6 +151,7 @@ export class LeasingSystem {
   private leaseOf(task: TaskRow, token: string, ws: WorkspaceRow): Lease {
     const options = task.options as ClaudeOptions;
     const turn = findTurn(this.r.db.db, task.id, task.currentTurn);
+    const mode = options.permissionMode ?? ws.defaultPermissionMode;
     return {
       taskId: task.id,
       turn: task.currentTurn,
@@ -164,13 +165,15 @@ export class LeasingSystem {
       resume: task.startedAt !== null,
       workdir: task.workdir,
       // A pool task names no mode until it lands: the leasing workspace's default applies.
-      options: { ...options, permissionMode: options.permissionMode ?? ws.defaultPermissionMode },
+      options: { ...options, permissionMode: mode },
       maxDurationSec: task.maxDurationSec,
       idleTimeoutSec: task.idleTimeoutSec,
       startSeq: task.lastSeq + 1,
       // The permission model: the agent checks the task again against its workspace's ceiling.
       ceiling: { permissionModes: ws.permissionModes, allowedTools: ws.allowedTools, disallowedTools: ws.disallowedTools },
       workspaceOptions: { addDirs: ws.addDirs, mcpConfig: ws.mcpConfig, settings: ws.settings, systemPrompt: ws.systemPrompt },
+      // Approvals (#15): only where the mode may ask; the policy's timeout, not the CLI's, decides.
+      ...(modeMayAsk(mode) ? { approvals: { timeoutSec: (ws.approvalPolicy ?? DEFAULT_APPROVAL_POLICY).timeoutSec } } : {}),
     };
   }
 }

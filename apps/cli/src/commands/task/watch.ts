@@ -4,6 +4,7 @@ import { CliError, EXIT } from '../../errors.ts';
 import { colorWanted, paint } from '../../format/color.ts';
 import { summaryLine } from '../../format/task.ts';
 import { clock } from '../../format/time.ts';
+import { watchApprovals } from './approval-prompt.ts';
 
 /** Ctrl-C while following: the task is not touched, only our watching stops. */
 export class Interrupted extends CliError {
@@ -29,6 +30,9 @@ export async function watchTask(ctx: Ctx, id: string, o: WatchOptions): Promise<
   const p = paint(colorWanted(io.stderr, io.env));
   const ac = new AbortController();
   const off = io.onInterrupt(() => ac.abort());
+  // Tool calls the task waits on are shown (and, on a TTY, answered) while it is followed.
+  const approvals = new AbortController();
+  if (o.print !== 'none') void watchApprovals(ctx, id, AbortSignal.any([ac.signal, approvals.signal]));
   try {
     for await (const e of ctx.client().tasks.follow(id, { after: o.after, untilTurn: o.untilTurn, signal: ac.signal })) {
       switch (e.type) {
@@ -50,6 +54,7 @@ export async function watchTask(ctx: Ctx, id: string, o: WatchOptions): Promise<
       }
     }
   } finally {
+    approvals.abort();
     off();
   }
   throw new Interrupted(id);
