@@ -2,12 +2,14 @@ import type { ReactNode } from 'react';
 import { AppShell, Badge, Burger, Button, Group, NavLink, Stack, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { Link, useLocation } from 'react-router-dom';
+import { usePendingApprovals } from '../approvals/store.tsx';
 import { useFleetEvents } from '../lib/fleet-events.tsx';
 import { useSession } from '../lib/session.tsx';
 
 const NAV = [
   { to: '/fleet', label: 'Fleet' },
   { to: '/tasks', label: 'Tasks' },
+  { to: '/approvals', label: 'Approvals', count: true },
   { to: '/teams', label: 'Teams' },
   { to: '/tokens', label: 'Tokens' },
   { to: '/audit', label: 'Audit', admin: true },
@@ -19,6 +21,7 @@ export function Shell({ children }: { children: ReactNode }) {
   const { me, isAdmin, signOut } = useSession();
   const live = useFleetEvents(() => undefined);
   const { pathname } = useLocation();
+  const waiting = usePendingApprovals().list.length;
   return (
     <AppShell header={{ height: 56 }} navbar={{ width: 200, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
       <AppShell.Header>
@@ -29,6 +32,11 @@ export function Shell({ children }: { children: ReactNode }) {
             <Badge color={live ? 'green' : 'gray'} variant="dot" data-testid="live">
               {live ? 'live' : 'connecting'}
             </Badge>
+            {waiting > 0 && (
+              <Badge component={Link} to="/approvals" color="orange" circle hiddenFrom="sm" style={{ cursor: 'pointer', flexShrink: 0 }} aria-label={`${waiting} waiting on approval`}>
+                {waiting}
+              </Badge>
+            )}
           </Group>
           <Group gap="xs" wrap="nowrap">
             <Text size="sm" visibleFrom="sm" data-testid="whoami">
@@ -44,7 +52,15 @@ export function Shell({ children }: { children: ReactNode }) {
       <AppShell.Navbar p="xs" aria-label="Pages">
         <Stack gap={2}>
           {NAV.filter((n) => !n.admin || isAdmin).map((n) => (
-            <NavLink key={n.to} component={Link} to={n.to} label={n.label} active={pathname.startsWith(n.to)} onClick={close} />
+            <NavLink
+              key={n.to}
+              component={Link}
+              to={n.to}
+              label={n.label}
+              active={pathname.startsWith(n.to)}
+              onClick={close}
+              rightSection={n.count && waiting > 0 ? <Badge size="sm" color="orange" circle data-testid="approvals-count" aria-label={`${waiting} waiting`}>{waiting}</Badge> : undefined}
+            />
           ))}
         </Stack>
       </AppShell.Navbar>

@@ -1,7 +1,9 @@
 import { useState } from 'react';
 import { Anchor, Badge, Button, Card, Group, SimpleGrid, Stack, Switch, Text, Title } from '@mantine/core';
-import { isKillable } from '@switchyard/core';
+import { isKillable, isTerminal } from '@switchyard/core';
 import { Link, useParams } from 'react-router-dom';
+import { ApprovalCard } from '../approvals/card.tsx';
+import { useLiveApprovals } from '../approvals/store.tsx';
 import { ApiErrorAlert } from '../components/api-error.tsx';
 import { Countdown, CopyField, StatusBadge } from '../components/bits.tsx';
 import { duration, tokens, usd, when } from '../lib/format.ts';
@@ -28,6 +30,7 @@ export function TaskDetailPage() {
   const { task, error, state, transcript, restart, setTask } = useTaskStream(client, id);
   const [raw, setRaw] = useState(false);
   const [actionError, setActionError] = useState<unknown>(null);
+  const approvals = useLiveApprovals({ task: id });
   if (!task) return error ? <ApiErrorAlert error={error} /> : <Text c="dimmed">Loading…</Text>;
   const kill = async () => {
     setActionError(null);
@@ -45,6 +48,8 @@ export function TaskDetailPage() {
     setTimeout(() => URL.revokeObjectURL(url), 1000);
   };
   const u = task.usage;
+  // Live from /v1/events once loaded; the task's own count until then.
+  const waiting = approvals.loaded ? approvals.list.filter((a) => a.status === 'pending').length : (task.pendingApprovals ?? 0);
   return (
     <Stack>
       <Group justify="space-between" align="flex-start">
@@ -52,6 +57,7 @@ export function TaskDetailPage() {
           <Title order={2} style={{ wordBreak: 'break-all' }}>{task.id}</Title>
           <Group gap="xs">
             <StatusBadge status={task.status} />
+            {waiting > 0 && !isTerminal(task.status) && <Badge color="orange" data-testid="waiting-on-approval">waiting on approval{waiting > 1 ? ` (${waiting})` : ''}</Badge>}
             <Badge variant="dot" color={STATE_COLOR[state]} data-testid="stream-state">{state}</Badge>
             <Countdown until={task.rateLimitedUntil} />
             <Text size="sm">
@@ -84,7 +90,8 @@ export function TaskDetailPage() {
         <Title order={4}>Transcript</Title>
         <Switch label="Raw stream-json" checked={raw} onChange={(e) => setRaw(e.currentTarget.checked)} />
       </Group>
-      {raw ? <RawView lines={transcript.raw} /> : <TranscriptView items={transcript.items} turns={task.turns} />}
+      {raw ? <RawView lines={transcript.raw} /> : <TranscriptView items={transcript.items} turns={task.turns} approvals={approvals.list} onAnswered={approvals.put} />}
+      {raw && approvals.list.filter((a) => a.status === 'pending').map((a) => <ApprovalCard key={a.id} approval={a} onAnswered={approvals.put} />)}
       {canWrite && <FollowUp task={task} onSent={restart} />}
       <TurnsTable turns={task.turns} />
     </Stack>

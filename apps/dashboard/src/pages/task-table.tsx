@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'react';
-import { Anchor, Button, Group, Table, Text } from '@mantine/core';
+import { Anchor, Badge, Button, Group, Table, Text } from '@mantine/core';
 import type { TaskListQuery } from '@switchyard/client';
 import type { TaskView } from '@switchyard/core';
 import { Link } from 'react-router-dom';
+import { usePendingApprovals } from '../approvals/store.tsx';
 import { ApiErrorAlert } from '../components/api-error.tsx';
 import { StatusBadge, useNow } from '../components/bits.tsx';
 import { duration, span, usd } from '../lib/format.ts';
@@ -42,6 +43,7 @@ export function TaskTable({ query, pageSize = 25 }: { query: TaskQuery; pageSize
   useReloadOnFleet(page.reload, (e) => e.type === 'task' && cursor === undefined && !page.data?.tasks.some((t) => t.id === e.data.id));
   const now = useNow();
   const tasks = page.data?.tasks ?? [];
+  const waiting = new Set(usePendingApprovals().list.map((a) => a.taskId));
   return (
     <>
       <ApiErrorAlert error={page.error} />
@@ -63,7 +65,10 @@ export function TaskTable({ query, pageSize = 25 }: { query: TaskQuery; pageSize
                   </Anchor>
                   <Text size="xs" c="dimmed">{t.id}</Text>
                 </Table.Td>
-                <Table.Td><StatusBadge status={live[t.id] ?? t.status} /></Table.Td>
+                <Table.Td>
+                  <StatusBadge status={live[t.id] ?? t.status} />
+                  {waiting.has(t.id) && <Badge color="orange" variant="light" ml={4}>waiting on approval</Badge>}
+                </Table.Td>
                 <Table.Td>{t.workspace ?? '(pool)'}</Table.Td>
                 <Table.Td>{t.team}</Table.Td>
                 <Table.Td>{span(now - Date.parse(t.createdAt))}</Table.Td>

@@ -1,6 +1,7 @@
 import { Accordion, Alert, Badge, Code, Group, Paper, Stack, Text, Typography } from '@mantine/core';
-import type { TurnView } from '@switchyard/core';
+import type { ApprovalView, TurnView } from '@switchyard/core';
 import Markdown from 'react-markdown';
+import { ApprovalCard, ApprovalNote } from '../approvals/card.tsx';
 import { duration, usd } from '../lib/format.ts';
 import type { Item } from './transcript-model.ts';
 
@@ -80,9 +81,15 @@ function ItemView({ item }: { item: Item }) {
   }
 }
 
-/** Each turn's prompt, then what claude did, in order; live items append at the end. */
-export function TranscriptView({ items, turns }: { items: Item[]; turns: TurnView[] }) {
+/**
+ * Each turn's prompt, then what claude did, in order; live items append at the end. An answered
+ * approval sits under the tool call it was about; a pending one waits, with its actions, at the end.
+ */
+export function TranscriptView({ items, turns, approvals = [], onAnswered }: { items: Item[]; turns: TurnView[]; approvals?: ApprovalView[]; onAnswered?: (a: ApprovalView) => void }) {
   const blocks: { key: string; node: React.ReactNode }[] = [];
+  const answered = new Map<string, ApprovalView[]>();
+  for (const a of approvals) if (a.status !== 'pending') answered.set(a.toolUseId, [...(answered.get(a.toolUseId) ?? []), a]);
+  const note = (a: ApprovalView) => blocks.push({ key: a.id, node: <ApprovalNote approval={a} /> });
   let t = 0;
   const prompt = (turn: TurnView) =>
     blocks.push({
@@ -97,8 +104,14 @@ export function TranscriptView({ items, turns }: { items: Item[]; turns: TurnVie
   for (const item of items) {
     while (t < turns.length && (turns[t]!.n === 1 || (turns[t]!.startSeq !== null && turns[t]!.startSeq! <= item.seq))) prompt(turns[t++]!);
     blocks.push({ key: `${item.seq}-${blocks.length}`, node: <ItemView item={item} /> });
+    if (item.kind === 'tool' && answered.has(item.id)) {
+      answered.get(item.id)!.forEach(note);
+      answered.delete(item.id);
+    }
   }
   while (t < turns.length) prompt(turns[t++]!);
+  for (const rest of answered.values()) rest.forEach(note);
+  for (const a of approvals.filter((x) => x.status === 'pending')) blocks.push({ key: a.id, node: <ApprovalCard approval={a} onAnswered={onAnswered} /> });
   return (
     <Stack gap="sm" data-testid="transcript" style={{ overflowWrap: 'anywhere', minWidth: 0 }}>
       {blocks.map((b) => (

@@ -28,6 +28,18 @@ export function AgentState({ ws }: { ws: WorkspaceView }) {
   );
 }
 
+/** Slots held by tasks whose tool call waits on a person, when any are. */
+export function AwaitingPeople({ n }: { n: number }) {
+  if (n <= 0) return null;
+  return (
+    <Tooltip label="Running tasks holding a slot while a tool call waits for an approval">
+      <Badge color="orange" variant="light" data-testid="slots-awaiting-approval">
+        {n} waiting on people
+      </Badge>
+    </Tooltip>
+  );
+}
+
 /** The fleet's workspaces; admins pause/resume and change maxConcurrency in place. */
 export function WorkspaceTable({ workspaces, onChanged }: { workspaces: WorkspaceView[]; onChanged: () => void }) {
   const { client, isAdmin } = useSession();
@@ -84,6 +96,7 @@ export function WorkspaceTable({ workspaces, onChanged }: { workspaces: Workspac
                     ) : (
                       <Text size="sm">{ws.maxConcurrency}</Text>
                     )}
+                    <AwaitingPeople n={ws.slotsAwaitingApproval ?? 0} />
                   </Group>
                 </Table.Td>
                 <Table.Td>{ws.queued}</Table.Td>

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Button, Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useParams } from 'react-router-dom';
+import { ApprovalPolicyCard } from '../approvals/policy.tsx';
 import { ApiErrorAlert } from '../components/api-error.tsx';
 import { Countdown } from '../components/bits.tsx';
 import { LoadChart } from '../components/load-chart.tsx';
@@ -10,7 +11,7 @@ import { useSession } from '../lib/session.tsx';
 import { useAsync } from '../lib/use-async.ts';
 import { TaskCreate } from './task-create.tsx';
 import { TaskTable } from './task-table.tsx';
-import { AgentState } from './workspace-table.tsx';
+import { AgentState, AwaitingPeople } from './workspace-table.tsx';
 
 function Row({ label, children }: { label: string; children: React.ReactNode }) {
   return (
@@ -48,6 +49,7 @@ export function WorkspacePage() {
               <Row label="Host">{w.agent ? `${w.agent.hostname} · agent ${w.agent.agentVersion} · claude ${w.agent.claudeVersion ?? '?'}` : '—'}</Row>
               <Row label="Last seen">{since(w.agent?.lastSeenAt)}</Row>
               <Row label="Slots used / limit">{w.running} / {w.maxConcurrency}</Row>
+              <Row label="Slots waiting on people"><AwaitingPeople n={w.slotsAwaitingApproval ?? 0} />{!w.slotsAwaitingApproval && 'none'}</Row>
               <Row label="Queued">{w.queued}</Row>
               <Row label="Team · pool">{w.team} · {w.pool ? 'in pool' : 'not in pool'}</Row>
               <Row label="Paused">{w.paused ? 'yes' : 'no'}</Row>
@@ -61,6 +63,7 @@ export function WorkspacePage() {
           </Card>
         </SimpleGrid>
       )}
+      {w && <ApprovalPolicyCard ws={w} onSaved={ws.reload} />}
       <Title order={4}>Tasks</Title>
       <TaskTable query={{ workspace: ref }} pageSize={15} />
       {creating && <TaskCreate workspace={ref} onClose={() => setCreating(false)} />}
