@@ -50,9 +50,12 @@ async function pipeline() {
     await firstLine(stack, 2); // warm-up
     const { value, peakMiB } = await withRssPeak(stack, async () => {
       const first = await firstLine(stack, quick ? 8 : 30);
-      const small = await streaming(stack, quick ? 5_000 : 20_000, 200);
-      const large = await streaming(stack, quick ? 1_500 : 5_000, 4096);
-      return { firstLine: first, stream200: small, stream4k: large };
+      // At the goal's pace (does it keep up, and how late is each line?), then flat out (capacity).
+      const small = await streaming(stack, quick ? 10_000 : 40_000, 200, 20_000);
+      const large = await streaming(stack, quick ? 2_500 : 10_000, 4096, 5_000);
+      const burst200 = await streaming(stack, quick ? 5_000 : 20_000, 200);
+      const burst4k = await streaming(stack, quick ? 1_500 : 5_000, 4096);
+      return { firstLine: first, stream200: small, stream4k: large, burst200, burst4k };
     });
     return { ...value, peakRssMiB: peakMiB };
   } finally {

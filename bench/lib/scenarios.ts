@@ -86,6 +86,8 @@ export async function firstLine(stack: Stack, tasks: number): Promise<{ p50Ms: n
 export interface StreamResult {
   lines: number;
   lineBytes: number;
+  /** The writer's pace in lines/s, or null: as fast as the pipe takes them. */
+  paceLinesPerSec: number | null;
   linesPerSec: number;
   writeToSseP50Ms: number;
   writeToSseP99Ms: number;
@@ -94,9 +96,12 @@ export interface StreamResult {
   stored: number;
 }
 
-/** One task writing `lines` timestamped lines of `bytes`; every one must arrive on SSE once, in order, and be stored. */
-export async function streaming(stack: Stack, lines: number, bytes: number): Promise<StreamResult> {
-  const id = await createTask(stack, `stream ${lines} ${bytes}`);
+/**
+ * One task writing `lines` timestamped lines of `bytes` (paced at `pace` lines/s, or as fast as it
+ * can); every one must arrive on SSE once, in order, and be stored.
+ */
+export async function streaming(stack: Stack, lines: number, bytes: number, pace: number | null = null): Promise<StreamResult> {
+  const id = await createTask(stack, `stream ${lines} ${bytes}${pace ? ` ${pace}` : ''}`);
   const seen = new Map<number, number>();
   const latencies: number[] = [];
   let firstWrite = Infinity;
@@ -123,6 +128,7 @@ export async function streaming(stack: Stack, lines: number, bytes: number): Pro
   return {
     lines,
     lineBytes: bytes,
+    paceLinesPerSec: pace,
     linesPerSec: Math.round(lines / ((lastArrival - firstWrite) / 1000)),
     writeToSseP50Ms: percentile(latencies, 50),
     writeToSseP99Ms: percentile(latencies, 99),
