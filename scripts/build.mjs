@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Bundles the Node programs (the API, the agent, its per-turn runner, the CLI and claude-sim)
-// into plain JavaScript with esbuild, so that nothing runs through tsx at run time: tsx costs each
-// process 0.2-0.4 s of CPU to start, and the agent starts a runner and a claude per turn.
+// Bundles the Node programs (the API, the agent, its per-turn runner and approval MCP server, the
+// CLI and claude-sim) into plain JavaScript with esbuild, so that nothing runs through tsx at run
+// time: tsx costs each process 0.2-0.4 s of CPU to start, and the agent starts a runner and a
+// claude per turn.
 // Our workspace packages are bundled in; everything from node_modules stays external (native
 // better-sqlite3, pino's worker files). Output goes to each app's gitignored dist/, with source
 // maps so that stack traces name the .ts lines. A bundle is rebuilt only when one of the files it
@@ -21,6 +22,7 @@ export const BUNDLES = [
   { entry: 'apps/api/src/main.ts', out: 'apps/api/dist/main.js' },
   { entry: 'apps/agent/src/main.ts', out: 'apps/agent/dist/main.js' },
   { entry: 'apps/agent/src/turn/runner.ts', out: 'apps/agent/dist/runner.js' },
+  { entry: 'apps/agent/src/approval/mcp-main.ts', out: 'apps/agent/dist/approval-mcp.js' },
   { entry: 'apps/cli/src/main.ts', out: 'apps/cli/dist/main.js' },
   { entry: 'packages/claude-sim/src/main.ts', out: 'packages/claude-sim/dist/main.js' },
 ];

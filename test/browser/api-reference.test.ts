@@ -90,7 +90,7 @@ describe('/v1/docs in chromium', () => {
     page.on('request', (r) => requests.push(r.url()));
     await page.goto(`${ctx.api.url}/v1/docs`);
     await page.getByText('Create a task', { exact: true }).waitFor({ timeout: 30_000 });
-    for (const summary of ['List tasks, newest first', 'Create a workspace (admin)', 'Search tasks by the text of their prompts and results, newest first', 'Fleet changes live (server-sent events): task status, agents online, rate limits']) {
+    for (const summary of ['List tasks, newest first', 'Create a workspace (admin)', 'Search tasks by the text of their prompts and results, newest first', 'Fleet changes live (server-sent events): task status, agents online, rate limits, approvals']) {
       await page.getByText(summary, { exact: true }).waitFor();
     }
     expect(await page.locator('.opblock-summary-method', { hasText: 'POST' }).count()).toBeGreaterThan(5);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { TaskView } from '@switchyard/core';
 import { useApi } from '../support/api.ts';
 import { cleanupAgentDir, startAgent, waitFor, type TestAgent } from '../support/agent.ts';
@@ -81,7 +81,11 @@ describe('the real CLI through Switchyard', () => {
     expect(done.turns.map((t) => t.costUsd)).toEqual([expect.closeTo(perTurn, 10), expect.closeTo(perTurn, 10), expect.closeTo(perTurn, 10)]);
   });
 
-  it('shows a write the default mode refused on the task and its turn, though claude called it a success', async () => {
+  it('shows a write the policy refused on the task and its turn, though claude called it a success', async () => {
+    // The default mode asks (#15); this workspace's policy refuses whatever no rule allows.
+    const policy = async (p: Record<string, unknown>) => expect((await ctx.api.call('/v1/workspaces/local', { method: 'PATCH', json: { approvalPolicy: p } })).status).toBe(200);
+    await policy({ rules: [], default: 'deny', timeoutSec: 3600 });
+    onTestFinished(() => policy({ rules: [], default: 'ask', timeoutSec: 3600 }));
     messages.script((req) =>
       req.toolResults.length ? { kind: 'text', text: 'I could not write it.' } : { kind: 'tool_use', name: 'Write', input: { file_path: '/tmp/sy-contract-denied.txt', content: 'x' } },
     );

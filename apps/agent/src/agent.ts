@@ -9,7 +9,9 @@ import {
   type AgentRegister,
   type TurnSummary,
 } from '@switchyard/core';
-import { ApiError, createApiClient, describeError as describe, type ApiPost } from './api-client.ts';
+import { ApiError, createApiClient, createApiGet, describeError as describe, type ApiGet, type ApiPost } from './api-client.ts';
+import { startApprovals } from './approval/index.ts';
+import type { ApprovalSocket } from './approval/socket.ts';
 import { retryDelay } from './backoff.ts';
 import type { AgentConfig } from './config.ts';
 import { cleanupEveryMs, cleanupFinished } from './housekeeping.ts';
@@ -29,6 +31,7 @@ export interface AgentDeps {
   config: AgentConfig;
   logger: Logger;
   post?: ApiPost;
+  get?: ApiGet;
   /** The safety tick's interval (tests set it far out to show nothing waits for it). */
   tickMs?: number;
 }
@@ -48,6 +51,9 @@ export class Agent {
   private readonly config: AgentConfig;
   private readonly logger: Logger;
   private readonly post: ApiPost;
+  private readonly get: ApiGet;
+  /** Where claude's MCP servers ask for approvals. */
+  private approvals: ApprovalSocket | null = null;
   private readonly files: AgentFiles;
   private readonly turnDeps: TurnDeps;
   /** The agent's private tmux server. */
@@ -67,8 +73,9 @@ export class Agent {
   private ticking = false;
   private readonly tickMs: number;
 
-  constructor({ config, logger, post = createApiClient(config.url, config.token), tickMs = TICK_MS }: AgentDeps) {
+  constructor({ config, logger, post = createApiClient(config.url, config.token), get = createApiGet(config.url, config.token), tickMs = TICK_MS }: AgentDeps) {
     this.config = config;
+    this.get = get;
     this.tickMs = tickMs;
     this.logger = logger;
     this.post = post;
@@ -92,6 +99,9 @@ export class Agent {
       const alive = await this.tmux.has(turn.session);
       this.logger.info({ taskId: turn.taskId, turn: turn.state.lease.turn, ackSeq: turn.state.ackSeq, alive }, 're-adopted turn');
     }
+    // Re-adopted turns' MCP servers ask again on the socket; without it, their calls are refused.
+    const noSocket = (err: unknown) => void this.logger.error({ err: describe(err) }, 'no approval socket: approvals cannot be asked');
+    this.approvals = (await startApprovals({ ...this.config, post: this.post, get: this.get, logger: this.logger, turns: this.turns }).catch(noSocket)) ?? null;
     // Without a spare, turns start the slow way: worth a warning, not a stop.
     await this.spares.start().catch((err: unknown) => this.logger.warn({ err: describe(err) }, 'no spare runner'));
     await this.register();
@@ -112,6 +122,7 @@ export class Agent {
     this.syncAbort?.abort();
     const until = Date.now() + deadlineMs;
     await this.spares.close();
+    await this.approvals?.close();
     for (const t of this.active()) t.kill('agent shutdown');
     while (this.active().length > 0 && Date.now() < until) {
       await this.tickAll();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AgentErrorCodes, EventsAckSchema } from '@switchyard/core';
-import { ApiError, createApiClient } from './api-client.ts';
+import { AgentErrorCodes, ApprovalVerdictSchema, EventsAckSchema } from '@switchyard/core';
+import { ApiError, createApiClient, createApiGet } from './api-client.ts';
 
 /** A client whose every request gets `res`, recording what it was sent. */
 function clientAnswering(res: () => Response) {
@@ -41,6 +41,14 @@ describe('agent api client', () => {
     expect(await post('/tasks/t/events', { turn: 1, lines: [] }, EventsAckSchema)).toEqual({ ackSeq: 12 });
     expect(sent[0]!.url).toBe('https://sy.example/agent/v1/tasks/t/events');
     expect(sent[0]!.init.headers).toMatchObject({ authorization: 'Bearer sya_token', 'content-type': 'application/json' });
+  });
+
+  it('GETs an approval’s long-poll with the agent token and no body', async () => {
+    const sent: { url: string; init: RequestInit }[] = [];
+    const fetchImpl = (async (url: string, init: RequestInit) => (sent.push({ url, init }), new Response('{"approvalId":"apr_1","status":"pending","answer":null}'))) as typeof fetch;
+    const get = createApiGet('https://sy.example', 'sya_token', fetchImpl);
+    expect(await get('/approvals/apr_1?waitMs=25000', ApprovalVerdictSchema)).toEqual({ approvalId: 'apr_1', status: 'pending', answer: null });
+    expect(sent[0]).toMatchObject({ url: 'https://sy.example/agent/v1/approvals/apr_1?waitMs=25000', init: { method: 'GET', body: undefined, headers: { authorization: 'Bearer sya_token' } } });
   });
 });
 

@@ -31,12 +31,27 @@ export const REQUEST_TIMEOUT_MS = 45_000;
 
 /** POSTs JSON to the agent gateway and parses the answer with a core schema. */
 export function createApiClient(url: string, token: string, fetchImpl: typeof fetch = fetch, timeoutMs = REQUEST_TIMEOUT_MS) {
-  return async function post<T extends z.ZodType>(path: string, body: unknown, schema: T, signal?: AbortSignal): Promise<z.infer<T>> {
+  const request = requester(url, token, fetchImpl, timeoutMs);
+  return function post<T extends z.ZodType>(path: string, body: unknown, schema: T, signal?: AbortSignal): Promise<z.infer<T>> {
+    return request('POST', path, body, schema, signal);
+  };
+}
+
+/** GETs from the agent gateway (an approval's long-poll) and parses the answer with a core schema. */
+export function createApiGet(url: string, token: string, fetchImpl: typeof fetch = fetch, timeoutMs = REQUEST_TIMEOUT_MS) {
+  const request = requester(url, token, fetchImpl, timeoutMs);
+  return function get<T extends z.ZodType>(path: string, schema: T, signal?: AbortSignal): Promise<z.infer<T>> {
+    return request('GET', path, undefined, schema, signal);
+  };
+}
+
+function requester(url: string, token: string, fetchImpl: typeof fetch, timeoutMs: number) {
+  return async function request<T extends z.ZodType>(method: string, path: string, body: unknown, schema: T, signal?: AbortSignal): Promise<z.infer<T>> {
     const deadline = AbortSignal.timeout(timeoutMs);
     const res = await fetchImpl(`${url}/agent/v1${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
       signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
     });
     const text = await res.text();
@@ -46,6 +61,7 @@ export function createApiClient(url: string, token: string, fetchImpl: typeof fe
 }
 
 export type ApiPost = ReturnType<typeof createApiClient>;
+export type ApiGet = ReturnType<typeof createApiGet>;
 
 /** One line for a log: the API's status, code and message, or the transport error and its cause. */
 export function describeError(err: unknown): string {

@@ -43,7 +43,9 @@ export const USAGE = `switchyard-agent — runs Switchyard tasks of one workspac
 
   Turns run on the agent's own tmux server: tmux -S <dir>/tmux.sock attach -t sy-<task id>.
   claude gets an allow-listed environment (ANTHROPIC_*, CLAUDE_*, provider, proxy, locale,
-  git…), never SWITCHYARD_* or the agent token.
+  git…), never SWITCHYARD_* or the agent token. Where a task's permission mode asks, claude asks
+  the agent's own MCP server (switchyard-agent approval-mcp), which relays each tool call over
+  <dir>/approvals/relay.sock (owner-only) to the API, where the policy or a person answers.
 `;
 
 const Schema = z.object({

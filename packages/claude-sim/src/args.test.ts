@@ -64,4 +64,9 @@ describe('flags Switchyard passes that the sim takes and ignores', () => {
     const a = parseArgs(['-p', '--setting-sources=user', '--strict-mcp-config', '--effort=low', '--json-schema={"type":"object"}', '--system-prompt=x', '--add-dir=/tmp', '--mcp-config={}', '--settings={}', '--', 'hi']);
     expect(a.prompt).toBe('hi');
   });
+
+  it('accepts the approval wiring: a second --mcp-config and --permission-prompt-tool', () => {
+    const a = parseArgs(['-p', '--mcp-config={}', '--mcp-config=/agent/mcp.json', '--permission-prompt-tool=mcp__switchyard__approve', '--', 'hi']);
+    expect(a.prompt).toBe('hi');
+  });
 });

@@ -15,6 +15,10 @@ export interface SimArgs {
   maxTurns?: number;
   maxBudgetUsd?: number;
   appendSystemPrompt?: string;
+  /** `--permission-prompt-tool`: the MCP tool asked about a call the mode would ask about. */
+  permissionPromptTool?: string;
+  /** `--mcp-config` values (JSON or a file), in order: for a server named twice the last wins. */
+  mcpConfigs: string[];
   /** Absent when no prompt argument was given: the prompt then comes from stdin. */
   prompt?: string;
 }
@@ -35,7 +39,8 @@ type ValueKey =
   | 'permissionMode'
   | 'maxTurns'
   | 'maxBudgetUsd'
-  | 'appendSystemPrompt';
+  | 'appendSystemPrompt'
+  | 'permissionPromptTool';
 
 const BOOLEAN: Record<string, 'print' | 'verbose' | 'version' | 'help'> = {
   '-p': 'print',
@@ -58,6 +63,7 @@ const VALUE: Record<string, ValueKey> = {
   '--max-turns': 'maxTurns',
   '--max-budget-usd': 'maxBudgetUsd',
   '--append-system-prompt': 'appendSystemPrompt',
+  '--permission-prompt-tool': 'permissionPromptTool',
 };
 
 /**
@@ -67,14 +73,16 @@ const VALUE: Record<string, ValueKey> = {
 const IGNORED_VALUE = new Set(['--setting-sources', '--effort', '--json-schema', '--system-prompt', '--settings']);
 /** Ignored flags that take no value. */
 const IGNORED_BOOLEAN = new Set(['--strict-mcp-config']);
-/** Ignored variadic flags (`--add-dir <directories...>`, `--mcp-config <configs...>`). */
-const IGNORED_VARIADIC = new Set(['--add-dir', '--mcp-config']);
+/** Ignored variadic flags (`--add-dir <directories...>`). */
+const IGNORED_VARIADIC = new Set(['--add-dir']);
 
-const VARIADIC: Record<string, 'allowedTools' | 'disallowedTools'> = {
+type ListKey = 'allowedTools' | 'disallowedTools' | 'mcpConfigs';
+const VARIADIC: Record<string, ListKey> = {
   '--allowedTools': 'allowedTools',
   '--allowed-tools': 'allowedTools',
   '--disallowedTools': 'disallowedTools',
   '--disallowed-tools': 'disallowedTools',
+  '--mcp-config': 'mcpConfigs',
 };
 
 const OUTPUT_FORMATS: OutputFormat[] = ['text', 'json', 'stream-json'];
@@ -112,9 +120,10 @@ export function parseArgs(argv: readonly string[]): SimArgs {
     help: false,
     allowedTools: [],
     disallowedTools: [],
+    mcpConfigs: [],
   };
   const operands: string[] = [];
-  let variadic: 'allowedTools' | 'disallowedTools' | null = null;
+  let variadic: ListKey | null = null;
 
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -145,7 +154,7 @@ export function parseArgs(argv: readonly string[]): SimArgs {
       const key = VARIADIC[flag]!;
       if (inline !== undefined) a[key].push(inline);
       else if (i + 1 >= argv.length || looksLikeOption(argv[i + 1]!) || argv[i + 1] === '--') {
-        throw new UsageError(`error: option '${flag} <tools...>' argument missing`);
+        throw new UsageError(`error: option '${flag} <${key === 'mcpConfigs' ? 'configs' : 'tools'}...>' argument missing`);
       }
       variadic = key;
     } else if (flag in VALUE) {

@@ -4,6 +4,7 @@ export type Directive =
   | { kind: 'say'; text: string }
   | { kind: 'echo' }
   | { kind: 'tool'; name: string }
+  | { kind: 'ask'; name: string }
   | { kind: 'lines'; count: number; bytes: number }
   | { kind: 'cost'; usd: number }
   | { kind: 'exit'; code: number }
@@ -58,6 +59,8 @@ function read(verb: string, rest: string, words: string[]): Directive | null {
       return { kind: 'echo' };
     case 'tool':
       return { kind: 'tool', name: words[0] ?? 'Bash' };
+    case 'ask':
+      return { kind: 'ask', name: words[0] ?? 'Bash' };
     case 'lines':
       return {
         kind: 'lines',

@@ -4,8 +4,9 @@ import { parseArgs, UsageError, type SimArgs } from './args.ts';
 import { parseScript, type Directive } from './script.ts';
 import { SessionStore } from './session-store.ts';
 import { apiErrorEnding, usageLimitText } from './api-errors.ts';
+import { askPromptTool } from './permission-prompt.ts';
 import { toolCall } from './tool-calls.ts';
-import { DEFAULT_MODEL, MaxTurnsReached, SIM_VERSION, Transcript } from './transcript.ts';
+import { DEFAULT_MODEL, MaxTurnsReached, SIM_VERSION, Transcript, type ToolCall } from './transcript.ts';
 
 /** Everything a run touches, handed in so the program itself holds no process globals. */
 export interface SimIo {
@@ -24,7 +25,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const HELP = `Usage: claude-sim -p [options] [--] [prompt]
 
 A scripted stand-in for the claude CLI (${SIM_VERSION}). Prompt lines starting with @sim script it:
-sleep S, say TEXT, echo, tool NAME, lines N [BYTES], cost USD, exit CODE, hang, todo,
+sleep S, say TEXT, echo, tool NAME, ask NAME, lines N [BYTES], cost USD, exit CODE, hang, todo,
 rate_limit SECONDS [TIMES], api_error STATUS, fail TEXT. See packages/claude-sim/README.md.
 
 Options:
@@ -122,7 +123,7 @@ async function run(io: SimIo): Promise<number> {
   const exitOverride = exitLine?.kind === 'exit' ? exitLine.code : null;
 
   t.init();
-  const ending = await play(t, script.directives, { t, prompt: played, sessionId, store, cwd: io.cwd });
+  const ending = await play(t, script.directives, { args, t, prompt: played, sessionId, store, cwd: io.cwd });
 
   const interrupted = ending.result.is_error === true && ending.result.api_error_status !== undefined;
   store.endRun(sessionId, t.runCostUsd, interrupted ? played : null);
@@ -158,6 +159,7 @@ interface Ending {
 }
 
 interface RunContext {
+  args: SimArgs;
   t: Transcript;
   prompt: string;
   sessionId: string;
@@ -171,6 +173,17 @@ function plainTurn(t: Transcript, cwd: string): Ending {
   t.tool(toolCall('Read', cwd));
   t.say('Done. This answer comes from claude-sim, a stand-in for Claude Code.');
   return { result: t.result({ isError: false, text: t.lastText }), code: 0 };
+}
+
+/**
+ * `@sim ask NAME`: a call that, where the mode would ask and `--permission-prompt-tool` is given,
+ * asks that tool and waits for its answer, as the real CLI does; otherwise the same as `tool`.
+ */
+async function ask(t: Transcript, call: ToolCall, args: SimArgs): Promise<void> {
+  if (!args.permissionPromptTool || !t.asks(call.name)) return t.tool(call);
+  const id = Transcript.toolUseId();
+  const answer = await askPromptTool(args.mcpConfigs, args.permissionPromptTool, { tool_name: call.name, input: call.input, tool_use_id: id });
+  t.tool(call, { id, answer });
 }
 
 async function runDirectives(directives: Directive[], ctx: RunContext): Promise<Ending> {
@@ -188,6 +201,9 @@ async function runDirectives(directives: Directive[], ctx: RunContext): Promise<
         break;
       case 'tool':
         t.tool(toolCall(d.name, ctx.cwd));
+        break;
+      case 'ask':
+        await ask(t, toolCall(d.name, ctx.cwd), ctx.args);
         break;
       case 'todo':
         t.tool(toolCall('TodoWrite', ctx.cwd));

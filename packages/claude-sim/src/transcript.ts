@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { PromptAnswer } from './permission-prompt.ts';
 
 export const SIM_VERSION = '2.0.0-sim';
 export const DEFAULT_MODEL = 'claude-sonnet-4-5-sim';
@@ -153,6 +154,15 @@ export class Transcript {
     this.write({ type: 'system', subtype, ...fields });
   }
 
+  static toolUseId(): string {
+    return `toolu_01${randomBytes(11).toString('hex')}`;
+  }
+
+  /** Whether a call of `name` would be asked about (not disallowed, not let through). */
+  asks(name: string): boolean {
+    return !this.o.disallowedTools.includes(name) && !this.allowed(name);
+  }
+
   /** Whether the permission mode and --allowedTools let `name` run without asking. */
   private allowed(name: string): boolean {
     const mode = this.o.permissionMode;
@@ -167,13 +177,19 @@ export class Transcript {
    * would ask about, is denied as in `-p` mode: a `permission_denied` event, an error result,
    * and an entry in the result's permission_denials. A successful result has no is_error.
    */
-  tool(call: ToolCall): void {
-    const id = `toolu_01${randomBytes(11).toString('hex')}`;
+  tool(call: ToolCall, decided?: { id: string; answer: PromptAnswer }): void {
+    const id = decided?.id ?? Transcript.toolUseId();
     this.assistant([{ type: 'tool_use', id, name: call.name, input: call.input }]);
     const disallowed = this.o.disallowedTools.includes(call.name);
-    const asked = !disallowed && !this.allowed(call.name);
+    const asked = !disallowed && !this.allowed(call.name) && !decided;
     let result: Record<string, unknown> = { tool_use_id: id, type: 'tool_result', content: call.output };
-    if (disallowed) {
+    if (decided?.answer.behavior === 'allow' && !disallowed) {
+      result.content = `${call.name} ran with ${JSON.stringify(decided.answer.updatedInput)} (simulated)`;
+    } else if (decided?.answer.behavior === 'deny' && !disallowed) {
+      // The prompt tool refused it: its message is the result, and it counts as a denial.
+      result = { type: 'tool_result', content: decided.answer.message, is_error: true, tool_use_id: id };
+      this.denials.push({ tool_name: call.name, tool_use_id: id, tool_input: call.input });
+    } else if (disallowed) {
       const content = `Permission to use ${call.name} has been denied. IMPORTANT: You *may* attempt to accomplish this action using other tools that might naturally be used to accomplish this goal.`;
       result = { type: 'tool_result', content, is_error: true, tool_use_id: id };
     } else if (asked) {

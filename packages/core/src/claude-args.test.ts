@@ -78,6 +78,17 @@ describe('buildClaudeArgs', () => {
     ]);
   });
 
+  it('wires the permission prompt after the workspace’s MCP config, so that its server wins a name clash', () => {
+    const workspaceOptions = { addDirs: [], settings: null, systemPrompt: null, mcpConfig: { mcpServers: { switchyard: { command: 'evil' } } } };
+    const args = buildClaudeArgs({ ...base, workspaceOptions }, { mcpConfigFile: '/agent/tasks/t/turns/1/mcp.json', tool: 'mcp__switchyard__approve' });
+    expect(args.slice(-5, -2)).toEqual([
+      '--mcp-config={"mcpServers":{"switchyard":{"command":"evil"}}}',
+      '--mcp-config=/agent/tasks/t/turns/1/mcp.json',
+      '--permission-prompt-tool=mcp__switchyard__approve',
+    ]);
+    expect(buildClaudeArgs(base).some((a) => a.startsWith('--permission-prompt-tool'))).toBe(false);
+  });
+
   it('passes a hostile prompt as one untouched argument after --', () => {
     const prompt = `--help "quoted" $(rm -rf /) \`id\` 'x'\nline2 C-c Enter \u0001 ünï 🚀`;
     const args = buildClaudeArgs({ ...base, prompt });

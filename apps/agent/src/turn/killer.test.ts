@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Killer } from './killer.ts';
 import { TurnFiles, TurnRecord } from './layout.ts';
+import { WaitClock } from './wait-clock.ts';
 import { lease, silent, tempDir, turnRecord } from './test-support.ts';
 
 const tmp = tempDir();
@@ -91,5 +92,51 @@ describe('killer', () => {
     idle.killer().enforceLimits(1_000);
     expect(idle.world.signals).toEqual(['SIGINT 4242']);
     expect(idle.record.files.readState()!.killReason).toBe('idle_timeout: no output for 5s');
+  });
+
+  it('does not count time spent waiting on an approval toward the idle timeout or the max duration', () => {
+    // Silent for 10 minutes while a person decides: neither limit is reached.
+    const t = setup({ maxDurationSec: 120, idleTimeoutSec: 30 });
+    const clock = new WaitClock(t.record, () => t.world.now);
+    t.world.now = 10_000;
+    clock.begin();
+    t.world.now = 610_000;
+    t.killer().enforceLimits(10_000, clock.snapshot());
+    expect(t.world.signals).toEqual([]);
+    clock.end();
+    // Answered: the idle clock starts from the answer, the duration goes on from where it stood.
+    t.world.now = 635_000;
+    t.killer().enforceLimits(10_000, clock.snapshot());
+    expect(t.world.signals).toEqual([]);
+    t.world.now = 641_000;
+    t.killer().enforceLimits(10_000, clock.snapshot());
+    expect(t.record.files.readState()!.killReason).toBe('idle_timeout: no output for 30s');
+    const long = setup({ maxDurationSec: 120 });
+    const waits = new WaitClock(long.record, () => long.world.now);
+    long.world.now = 100_000;
+    waits.begin();
+    long.world.now = 700_000;
+    waits.end();
+    long.world.now = 719_000; // 119 s of running, 600 s of waiting
+    long.killer().enforceLimits(719_000, waits.snapshot());
+    expect(long.world.signals).toEqual([]);
+    long.world.now = 721_000;
+    long.killer().enforceLimits(721_000, waits.snapshot());
+    expect(long.record.files.readState()!.killReason).toBe('max_duration: exceeded 120s');
+  });
+
+  it('keeps the time waited across an agent restart, a wait still open included', () => {
+    const t = setup({ maxDurationSec: 120 });
+    const before = new WaitClock(t.record, () => t.world.now);
+    t.world.now = 50_000;
+    before.begin();
+    t.world.now = 650_000; // the agent stops here, mid-wait
+    const files = new TurnFiles(tmp.dir, t.record.state.lease.taskId, t.record.state.lease.turn);
+    const adopted = new TurnRecord(files, files.readState()!);
+    const after = new WaitClock(adopted, () => t.world.now);
+    expect(after.snapshot()).toEqual({ waitedMs: 600_000, waiting: false, endedAt: 650_000 });
+    t.world.now = 660_000;
+    t.killer(adopted).enforceLimits(660_000, after.snapshot());
+    expect(t.world.signals).toEqual([]);
   });
 });

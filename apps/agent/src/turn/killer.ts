@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Tmux } from '../tmux.ts';
 import type { ExitRecord, TurnRecord } from './layout.ts';
+import type { Waits } from './wait-clock.ts';
 
 export interface KillerDeps {
   record: TurnRecord;
@@ -47,13 +48,18 @@ export class Killer {
     this.deps.logger.info({ taskId: record.state.lease.taskId, reason }, 'killing turn');
   }
 
-  /** Kills the turn when it ran past its lease's max duration or was silent past its idle timeout. */
-  enforceLimits(lastOutputAt: number): void {
+  /**
+   * Kills the turn when it ran past its lease's max duration or was silent past its idle timeout.
+   * Time spent waiting on approvals counts for neither: the duration leaves it out, and the idle
+   * clock stands still while one is waited on and starts again when it is answered.
+   */
+  enforceLimits(lastOutputAt: number, waits: Waits = { waitedMs: 0, waiting: false, endedAt: null }): void {
     const { maxDurationSec, idleTimeoutSec } = this.deps.record.state.lease;
     const now = this.now();
-    if (maxDurationSec && now - this.deps.record.state.launchedAt > maxDurationSec * 1000) {
+    const lastActiveAt = waits.waiting ? now : Math.max(lastOutputAt, waits.endedAt ?? 0);
+    if (maxDurationSec && now - this.deps.record.state.launchedAt - waits.waitedMs > maxDurationSec * 1000) {
       this.kill(`max_duration: exceeded ${maxDurationSec}s`);
-    } else if (idleTimeoutSec && now - lastOutputAt > idleTimeoutSec * 1000) {
+    } else if (idleTimeoutSec && now - lastActiveAt > idleTimeoutSec * 1000) {
       this.kill(`idle_timeout: no output for ${idleTimeoutSec}s`);
     }
   }

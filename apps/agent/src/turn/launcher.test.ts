@@ -1,10 +1,11 @@
 // What the launcher refuses before anything reaches tmux: each refusal is an exit.json with the
 // reason, reported as `spawn_failed`, and nothing is started.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Lease } from '@switchyard/core';
+import { AGENT_BIN, approvalSocketPath } from '../approval/index.ts';
 import { launchTurn } from './launcher.ts';
 import { lease, tempDir } from './test-support.ts';
 
@@ -89,5 +90,44 @@ describe('a tmux that cannot start', () => {
     const record = await launchTurn({ config, tmux, env: { PATH: '/usr/bin', ANTHROPIC_API_KEY: 'sk-ant-secret' } }, l, '/bin/true');
     expect(record.files.readExit()?.spawnError).toMatch(/tmux could not start/);
     expect(existsSync(record.files.paths.spec)).toBe(false);
+  });
+});
+
+describe('a turn that may ask for approvals', () => {
+  const token = 'sya_approvalsTokenNotForClaude_0123456789';
+  async function launchWith(patch: Partial<Lease>) {
+    const tmux = { has: async () => false, kill: async () => undefined, start: async () => null };
+    const config = { dir: join(tmp.dir, 'agent'), workdirRoots: [root], maxOutputBytes: 1 << 20, token };
+    const l = lease({ taskId: `tsk_0000lnch${String(++n).padStart(4, '0')}`, workdir: join(root, 'repo'), ...patch });
+    const record = await launchTurn({ config, tmux, env: { PATH: '/usr/bin', SWITCHYARD_AGENT_TOKEN: token } }, l, '/bin/true');
+    return { l, record, spec: JSON.parse(readFileSync(record.files.paths.spec, 'utf8')) as { args: string[]; env: Record<string, string> } };
+  }
+
+  it('names the agent’s own MCP server in an owner-only config and tells claude to ask it, with no credentials', async () => {
+    const { l, record, spec } = await launchWith({ approvals: { timeoutSec: 600 } });
+    const file = record.files.paths.mcpConfig;
+    expect(spec.args).toContain(`--mcp-config=${file}`);
+    expect(spec.args).toContain('--permission-prompt-tool=mcp__switchyard__approve');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const config = readFileSync(file, 'utf8');
+    expect(JSON.parse(config)).toEqual({
+      mcpServers: {
+        switchyard: {
+          type: 'stdio',
+          command: process.execPath,
+          args: [AGENT_BIN, 'approval-mcp', approvalSocketPath(join(tmp.dir, 'agent')), l.taskId, '1'],
+          // claude's own limit on the call: the policy's timeout decides first.
+          timeout: 900_000,
+        },
+      },
+    });
+    expect(config).not.toContain(token);
+    expect(JSON.stringify(spec)).not.toContain(token);
+  });
+
+  it('wires nothing when the lease carries no approvals (the permission mode never asks)', async () => {
+    const { record, spec } = await launchWith({});
+    expect(spec.args.some((a) => a.startsWith('--permission-prompt-tool') || a.startsWith('--mcp-config'))).toBe(false);
+    expect(existsSync(record.files.paths.mcpConfig)).toBe(false);
   });
 });

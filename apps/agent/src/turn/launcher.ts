@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildClaudeArgs, MAX_OUTPUT_LINE_BYTES, tmuxSessionName, type Lease } from '@switchyard/core';
+import { wireApprovals } from '../approval/mcp-config.ts';
 import type { AgentConfig } from '../config.ts';
 import type { Tmux } from '../tmux.ts';
 import { claudeEnv } from './claude-env.ts';
@@ -53,9 +54,13 @@ export async function launchTurn(deps: LaunchDeps, lease: Lease, claudeBin: stri
     return record;
   }
   const env = deps.env ?? process.env;
+  // Only where the task's permission mode may ask does the lease carry approvals.
+  const approvals = lease.approvals
+    ? wireApprovals(files.paths.mcpConfig, { agentDir: config.dir, taskId: lease.taskId, turn: lease.turn, timeoutSec: lease.approvals.timeoutSec })
+    : undefined;
   files.writeSpec({
     claudeBin,
-    args: buildClaudeArgs(lease),
+    args: buildClaudeArgs(lease, approvals),
     paths: files.paths,
     maxOutputBytes: config.maxOutputBytes,
     maxLineBytes: MAX_OUTPUT_LINE_BYTES,

@@ -8,6 +8,7 @@
  *     stderr.log    claude's stderr
  *     claude.pid    claude's pid, for SIGINT
  *     exit.json     how claude ended, written once by the runner (or by the agent for it)
+ *     mcp.json      the approval MCP server's config, when the turn may ask (#15)
  *   tasks/<taskId>/turns/<n>.attempt-<ms>/  an earlier attempt of the same turn, already stored
  *
  * JSON files are written whole or not at all (write a temp file, then rename).
@@ -27,6 +28,8 @@ export function turnPaths(dir: string, taskId: string, turn: number) {
     stderr: join(root, 'stderr.log'),
     exit: join(root, 'exit.json'),
     pid: join(root, 'claude.pid'),
+    /** The MCP config naming the approval server, when the turn may ask. */
+    mcpConfig: join(root, 'mcp.json'),
   };
 }
 export type TurnPaths = ReturnType<typeof turnPaths>;
@@ -65,6 +68,12 @@ export interface TurnState {
   reported: boolean;
   dropped: boolean;
   endedAt: number | null;
+  /** Time spent waiting on approvals (closed waits), which the time limits do not count. */
+  approvalWaitMs?: number;
+  /** When the approval wait now open began; null or absent when none is. */
+  approvalWaitingSince?: number | null;
+  /** When the last approval wait ended. */
+  approvalWaitEndedAt?: number | null;
 }
 
 type WriteFile = (file: string, data: string) => void;

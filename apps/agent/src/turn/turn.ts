@@ -11,6 +11,7 @@ import { finishedBody, reportFinished, reportStarted } from './reporter.ts';
 import { Shipper } from './shipper.ts';
 import type { Spares } from './spare.ts';
 import { Tailer } from './tailer.ts';
+import { WaitClock } from './wait-clock.ts';
 
 export interface TurnDeps {
   config: AgentConfig;
@@ -51,6 +52,8 @@ export class Turn {
   private readonly tailer: Tailer;
   private readonly shipper: Shipper;
   private readonly killer: Killer;
+  /** Time spent waiting on approvals, which the time limits leave out. */
+  readonly waits: WaitClock;
   private classifier = new TurnClassifier();
   private nextSeq: number;
   private lastOutputAt: number;
@@ -73,6 +76,7 @@ export class Turn {
     this.tailer = new Tailer(this.files.paths.output);
     this.shipper = new Shipper(deps.post, this.record);
     this.killer = new Killer({ record: this.record, session: this.session, graceSec: deps.config.killGraceSec, logger: deps.logger, tmux: sessionTmux(deps), signal: deps.signal });
+    this.waits = new WaitClock(record);
     this.nextSeq = state.lease.startSeq;
     this.lastOutputAt = state.launchedAt;
   }
@@ -197,7 +201,7 @@ export class Turn {
       if (backlog || this.tailer.read((line) => this.take(line), { final: exit !== null, enough: () => this.shipper.full }) > 0) this.again = true;
     }
     if (full && !exit) {
-      this.killer.enforceLimits(this.lastOutputAt);
+      this.killer.enforceLimits(this.lastOutputAt, this.waits.snapshot());
       exit = await this.killer.escalate();
     }
     if ((await this.shipper.ship()) !== null) {
