@@ -9,6 +9,7 @@ import { bootstrap } from './bootstrap.ts';
 import type { Config } from './config.ts';
 import { startRetention } from './retention.ts';
 import { createProducerRedis, createRedis, pingWithin } from './redis.ts';
+import { startSearchIndexer } from './search-indexer.ts';
 
 export interface ApiServer {
   url: string;
@@ -67,6 +68,7 @@ export async function startServer(
   });
   await sched.start();
   const app = createApp({ db, scheduler: sched, logger, config, redisPing: () => pingWithin(redis), now });
+  const searchIndexer = startSearchIndexer(db, logger.child({ component: 'search' }));
   const approvalSweep = startApprovalSweep(db, sched.hub, logger.child({ component: 'approvals' }), now);
   const server = await listen(createAdaptorServer({ fetch: app.fetch }), config.port, config.host);
   const retention = startRetention(db, config, logger.child({ component: 'retention' }), now);
@@ -81,6 +83,7 @@ export async function startServer(
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
       approvalSweep.stop();
+      searchIndexer.stop();
       await retention.stop();
       await sched.close();
       await Promise.all([redis, workerRedis].map((r) => r.quit().catch(() => undefined)));

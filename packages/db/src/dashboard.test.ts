@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDb, type DbHandle } from './client.ts';
 import { ftsQuery, lastSampleAt, listTeamDaily, listWorkspaceSamples, sampleWorkspaces, searchTasks, SAMPLE_RETENTION_MS } from './dashboard.ts';
-import { insertTask, insertTurn, updateTask } from './tasks.ts';
+import { insertTask, insertTurn, updateTask, updateTurn } from './tasks.ts';
 import { insertTeam } from './teams.ts';
 import { insertWorkspace } from './workspaces.ts';
 
@@ -42,7 +42,11 @@ describe('dashboard store', () => {
     const b = task(other.id, 'Refactor the login page');
     task(team.id, 'Unrelated chore');
     insertTurn(h.db, a.id, 2, 'now write migration notes');
+    // As a finished turn does: the result on the turn and on the task.
+    updateTurn(h.db, b.id, 1, { result: 'Changed 3 files in authentication' });
     updateTask(h.db, b.id, { result: 'Changed 3 files in authentication' });
+    insertTurn(h.db, b.id, 2, 'go on');
+    updateTurn(h.db, b.id, 2, { result: 'Second turn: added tests' });
     updateTask(h.db, b.id, { result: 'Second turn: added tests' });
     const ids = (text: string, teamId?: string) => searchTasks(h.db, { text, teamId, limit: 10 }).map((t) => t.id);
     expect(ids('refactor')).toEqual([b.id, a.id]);

@@ -4,6 +4,7 @@ import type { TaskStatus } from '@switchyard/core';
 import type { Db } from './client.ts';
 import { tasks, workspaces } from './schema.ts';
 import type { TaskRow } from './tasks.ts';
+import { indexPendingSearch } from './search-index.ts';
 
 // The dashboard's tables (migration 0002): kept in step by triggers and the sampler, read here.
 
@@ -62,6 +63,8 @@ export function ftsQuery(text: string): string {
 export function searchTasks(db: Db, s: TaskSearch): TaskRow[] {
   const match = ftsQuery(s.text);
   if (!match) return [];
+  // Tasks created since the indexer last ran are found too.
+  indexPendingSearch(db);
   const where: (SQL | undefined)[] = [
     sql`${tasks}.rowid IN (SELECT rowid FROM task_fts WHERE task_fts MATCH ${match})`,
   ];

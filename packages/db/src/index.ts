@@ -55,6 +55,7 @@ export {
   SAMPLE_RETENTION_MS,
   DAILY_RETENTION_DAYS,
 } from './dashboard.ts';
+export { indexPendingSearch } from './search-index.ts';
 export type { TaskSearch, WorkspaceSampleRow, TeamDailyRow } from './dashboard.ts';
 export {
   insertApproval,

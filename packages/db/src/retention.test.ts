@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDb, type DbHandle } from './client.ts';
 import { enableIncrementalVacuum, pruneExpired } from './retention.ts';
+import { indexPendingSearch } from './search-index.ts';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 10, 26, 12);
@@ -60,6 +61,7 @@ describe('pruneExpired', () => {
     const dailyBefore = daily();
     expect(dailyBefore).toContainEqual({ team_id: 'team_1', day: ancientDay, tasks: 1, cost_usd: 0.5 });
 
+    indexPendingSearch(h.db); // as the API's indexer does within a second of each create
     const report = await pruneExpired(h, { outputDays: 30, taskDays: 365, batchRows: 500 }, NOW);
 
     // Each old task keeps its last line (its result); the ancient one loses everything.

@@ -285,3 +285,8 @@ export const meta = sqliteTable('meta', {
   value: text('value').notNull(),
 });
 
+
+/** Tasks created but not yet in the search index (`task_fts`, FTS5; migration 0007). */
+export const taskFtsPending = sqliteTable('task_fts_pending', {
+  taskRowid: integer('task_rowid').primaryKey(),
+});

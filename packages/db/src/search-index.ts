@@ -1,0 +1,40 @@
+import type { Db } from './client.ts';
+import { prepared } from './prepared.ts';
+
+/** Tasks indexed per transaction: FTS5 writes one segment per transaction, whatever its size. */
+const BATCH = 2_000;
+
+/**
+ * Indexes the tasks created since the last call in the search index, many per transaction: the
+ * first prompt and the follow-ups, and every turn's result (or the task's, when no turn has one),
+ * so what came before the indexing is found as the 0002 triggers would have kept it. Returns how
+ * many it indexed. Called on a timer and before every search.
+ */
+export function indexPendingSearch(db: Db): number {
+  const client = db.$client;
+  const pending = prepared(db, 'search:pending', () => client.prepare('SELECT EXISTS (SELECT 1 FROM task_fts_pending) AS n').pluck());
+  if (pending.get() === 0) return 0;
+  const take = prepared(db, 'search:take', () => client.prepare(`SELECT task_rowid FROM task_fts_pending ORDER BY task_rowid LIMIT ${BATCH}`).pluck());
+  const index = prepared(db, 'search:index', () =>
+    client.prepare(`
+      INSERT INTO task_fts (rowid, prompt, result)
+      SELECT t.rowid,
+        t.prompt || coalesce((SELECT char(10) || group_concat(prompt, char(10)) FROM (SELECT prompt FROM turns WHERE task_id = t.id AND n > 1 ORDER BY n)), ''),
+        coalesce((SELECT group_concat(result, char(10)) FROM (SELECT result FROM turns WHERE task_id = t.id AND result IS NOT NULL ORDER BY n)), t.result, '')
+      FROM tasks t WHERE t.rowid = ?`),
+  );
+  const done = prepared(db, 'search:done', () => client.prepare('DELETE FROM task_fts_pending WHERE task_rowid = ?'));
+  let total = 0;
+  for (;;) {
+    const n = client.transaction(() => {
+      const rowids = take.all() as number[];
+      for (const r of rowids) {
+        index.run(r);
+        done.run(r);
+      }
+      return rowids.length;
+    }).immediate();
+    total += n;
+    if (n < BATCH) return total;
+  }
+}
