@@ -5,7 +5,7 @@ import { wireApprovals } from '../approval/mcp-config.ts';
 import type { AgentConfig } from '../config.ts';
 import type { Tmux } from '../tmux.ts';
 import { claudeEnv } from './claude-env.ts';
-import { TurnFiles, TurnRecord } from './layout.ts';
+import { launchState, TurnFiles, TurnRecord } from './layout.ts';
 import { leaseProblem } from './lease-check.ts';
 import type { Spares } from './spare.ts';
 import { resolveWorkdir } from './workdir.ts';
@@ -35,17 +35,7 @@ export async function launchTurn(deps: LaunchDeps, lease: Lease, claudeBin: stri
   const now = deps.now ?? Date.now;
   const files = new TurnFiles(config.dir, lease.taskId, lease.turn);
   files.prepareFresh(now());
-  const record = new TurnRecord(files, {
-    lease,
-    ackSeq: lease.startSeq - 1,
-    launchedAt: now(),
-    startedReported: false,
-    killReason: null,
-    killRequestedAt: null,
-    reported: false,
-    dropped: false,
-    endedAt: null,
-  });
+  const record = new TurnRecord(files, launchState(lease, now()));
   files.writeState(record.state);
   const where = resolveWorkdir(String(lease.workdir), config.workdirRoots);
   const problem = refusal ?? leaseProblem(lease, config.workdirRoots) ?? ('problem' in where ? where.problem : null);

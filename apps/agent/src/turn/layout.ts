@@ -76,6 +76,21 @@ export interface TurnState {
   approvalWaitEndedAt?: number | null;
 }
 
+/** A turn's state as it is launched: nothing acknowledged past its start, reported or killed. */
+export function launchState(lease: Lease, launchedAt: number): TurnState {
+  return {
+    lease,
+    ackSeq: lease.startSeq - 1,
+    launchedAt,
+    startedReported: false,
+    killReason: null,
+    killRequestedAt: null,
+    reported: false,
+    dropped: false,
+    endedAt: null,
+  };
+}
+
 type WriteFile = (file: string, data: string) => void;
 
 /**

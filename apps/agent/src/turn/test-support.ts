@@ -7,7 +7,7 @@ import pino from 'pino';
 import type { z } from 'zod';
 import { LeaseSchema, parseErrorEnvelope, type Lease, type OutputLine } from '@switchyard/core';
 import { ApiError, type ApiPost } from '../api-client.ts';
-import { TurnFiles, TurnRecord, type TurnState } from './layout.ts';
+import { launchState, TurnFiles, TurnRecord, type TurnState } from './layout.ts';
 
 export const silent = pino({ level: 'silent' });
 
@@ -37,18 +37,7 @@ export function lease(overrides: Partial<Lease> = {}): Lease {
 export function turnRecord(dir: string, l: Lease = lease(), patch: Partial<TurnState> = {}): TurnRecord {
   const files = new TurnFiles(dir, l.taskId, l.turn);
   files.prepareFresh();
-  const record = new TurnRecord(files, {
-    lease: l,
-    ackSeq: l.startSeq - 1,
-    launchedAt: 1_000,
-    startedReported: false,
-    killReason: null,
-    killRequestedAt: null,
-    reported: false,
-    dropped: false,
-    endedAt: null,
-    ...patch,
-  });
+  const record = new TurnRecord(files, { ...launchState(l, 1_000), ...patch });
   files.writeState(record.state);
   return record;
 }
