@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { REPO } from '../test/support/agent.ts';
+import type { FleetResult } from './lib/fleet.ts';
 import type { LoadResult } from './lib/load.ts';
 import type { StreamResult } from './lib/scenarios.ts';
 
@@ -40,6 +41,7 @@ export interface Results {
     burst4k: StreamResult;
     peakRssMiB: number;
   };
+  fleet: (FleetResult | { agents: number; error: string })[];
   goals: Goal[];
   wallSec: number;
 }
@@ -122,9 +124,31 @@ export function evaluate(r: Results): Goal[] {
       met: s.linesPerSec >= min * 0.98 && s.writeToSseP99Ms <= 100 && s.lost === 0 && s.doubled === 0 && burst.lost === 0 && burst.doubled === 0,
     });
   }
+  goals.push(...r.fleet.map(fleetGoal));
   const peak = Math.max(e.peakRssMiB, a.peakRssMiB, ...r.history.map((h) => h.peakRssMiB));
   goals.push({ measure: 'API RSS under these loads', value: `idle ${e.idleRssMiB} MiB, peak ${peak} MiB`, ceiling: null, goal: '≤ 200 MB', met: peak <= 200 });
   return goals;
+}
+
+/**
+ * A fleet's row (#13): at 500 and 2,000 agents every task done within a second and every sync
+ * answered on time, with the API mostly idle; past that, measured and reported.
+ */
+function fleetGoal(f: FleetResult | { agents: number; error: string }): Goal {
+  const measure = `fleet of ${f.agents.toLocaleString('en')} simulated agents, tasks created at 20/s`;
+  if ('error' in f) return { measure, value: `failed: ${f.error}`, ceiling: null, goal: 'every task done', met: false };
+  const allDone = f.tasks.completed === f.tasks.created && f.tasks.createErrors === 0 && f.tasks.ranTwice === 0;
+  const value =
+    `${f.tasks.completed}/${f.tasks.created} done, ${f.tasks.ranTwice} twice; create → completed p50 ${f.createToCompletedMs.p50} ms; ` +
+    `${f.syncs.lateByMoreThan1s} of ${f.syncs.answered} syncs > 1 s late; API ${f.api.cpuPctIdle} % of a core idle, ${f.api.cpuPctLoad} % loaded; ` +
+    `RSS ${f.api.rssMiBPeak} MiB; /healthz p99 ${f.api.healthzP99MsIdle} ms idle, ${f.api.healthzP99MsLoad} ms loaded`;
+  const ceiling = `simulator ${f.driver.cpuPctLoad} % of a core; Redis connections opened under load: ${f.redis.connectionsOpenedDuringLoad}`;
+  if (f.agents > 2_000) return { measure, value, ceiling, goal: 'every task done, none twice; the rest measured and reported', met: allDone };
+  const rss = f.agents > 500 ? 400 : Infinity;
+  const met =
+    allDone && f.createToCompletedMs.p50 <= 1_000 && f.syncs.lateByMoreThan1s === 0 && f.api.cpuPctIdle <= 25 &&
+    Math.max(f.api.healthzP99MsIdle, f.api.healthzP99MsLoad) <= 50 && f.api.rssMiBPeak <= rss;
+  return { measure, value, ceiling, goal: `every task done, p50 ≤ 1 s, every sync on time, API ≤ 25 % idle, /healthz p99 ≤ 50 ms${rss < Infinity ? ', RSS ≤ 400 MB' : ''}`, met };
 }
 
 export function renderMarkdown(r: Results): string {

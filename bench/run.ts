@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from '../test/support/agent.ts';
+import { runFleet, type FleetResult } from './lib/fleet.ts';
 import { historyDir } from './lib/history.ts';
 import { creates, firstLine, healthz, me, pause, streaming, withRssPeak } from './lib/scenarios.ts';
 import { startStack } from './lib/stack.ts';
@@ -15,6 +16,7 @@ import { environment, evaluate, renderMarkdown, type Results } from './report.ts
 const quick = process.argv.includes('--quick');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? (quick ? 2 : 8));
 const HISTORY = quick ? [100_000] : [100_000, 1_000_000];
+const FLEETS = quick ? [500] : [500, 2_000, 10_000];
 const STUB = join(REPO, 'bench', 'stub', 'claude');
 const log = (s: string) => process.stderr.write(`${s}\n`);
 /** Where results.json and BENCHMARKS.md go: the repo, unless BENCH_OUT names a directory (the test's). */
@@ -77,6 +79,11 @@ async function main(): Promise<void> {
   }
   log('first line and streaming through the agent …');
   const agent = await pipeline();
+  const fleet: (FleetResult | { agents: number; error: string })[] = [];
+  for (const size of FLEETS) {
+    log(`a fleet of ${size} simulated agents …`);
+    fleet.push(await runFleet(size, { loadSeconds: quick ? 5 : 30, workMs: 200 }).catch((err: Error) => ({ agents: size, error: err.message })));
+  }
   const results: Results = {
     date: new Date().toISOString(),
     quick,
@@ -85,6 +92,7 @@ async function main(): Promise<void> {
     empty,
     history,
     agent,
+    fleet,
     goals: [],
     wallSec: 0,
   };
