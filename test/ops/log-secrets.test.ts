@@ -138,6 +138,9 @@ describe('logs at info', () => {
     expect(api0).toContain('agent registered');
     // Both logged about the tasks themselves (by id), just not what they said.
     for (const id of [task.id, slow.id]) expect(agent.output()).toContain(id);
+    // The agent's lines about a turn carry the task, the turn and the agent that ran it.
+    const finishedLine = logLines(agent.output()).find((l) => l.msg === 'turn finished' && l.taskId === task.id);
+    expect(finishedLine).toMatchObject({ taskId: task.id, turn: expect.any(Number), agentId: expect.stringMatching(/^agt_/) });
     expect(logLines(api0).some((l) => l.level === 40 && /auth/i.test(String(l.msg)))).toBe(true);
   });
 });
