@@ -166,9 +166,10 @@ describe('dashboard', () => {
     const page = await signIn(stack.api.adminToken);
     current!.networkDown = true;
     await page.goto(`${stack.api.url}/tasks/${task.id}`);
-    await page.getByTestId('transcript').getByText('before the restart').waitFor({ timeout: 30_000 });
+    // Exact: the turn's prompt, shown above its output, holds these words too.
+    await page.getByTestId('transcript').getByText('before the restart', { exact: true }).waitFor({ timeout: 30_000 });
     await stack.restartApi();
-    await page.getByTestId('transcript').getByText('after the restart').waitFor({ timeout: 45_000 });
+    await page.getByTestId('transcript').getByText('after the restart', { exact: true }).waitFor({ timeout: 45_000 });
     await page.getByTestId('turn-result').waitFor({ timeout: 30_000 });
     await page.getByTestId('stream-state').getByText('ended').waitFor();
     const done = await stack.waitTask(task.id, ['completed']);

@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { createAdaptorServer, type ServerType } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createDb, enableIncrementalVacuum, type DbHandle } from '@switchyard/db';
@@ -23,15 +23,29 @@ export interface ApiServer {
  * Listens for a fleet: a long listen backlog (10,000 agents reconnect at once after a restart),
  * and idle keep-alive kept longer than an agent's gap between two syncs, so a fleet's
  * connections are reused instead of re-opened; a client racing a close it did not see yet is
- * what `fetch failed … other side closed` was at 10,000 agents.
+ * what `fetch failed … other side closed` was at 10,000 agents. Headers must still come within
+ * 20 s: with a 66 s headers timeout a stop with the dashboard open in Chromium hung for about a
+ * minute (test/browser/dashboard.test.ts, "recovers when the API restarts"). `close` also ends
+ * every socket itself, so no connection can hold a stop.
  */
-function listen(server: ServerType, port: number, host: string): Promise<ServerType> {
-  const http = server as ServerType & { keepAliveTimeout: number; headersTimeout: number };
+function listen(server: ServerType, port: number, host: string): Promise<{ server: ServerType; close(): Promise<void> }> {
+  const http = server as ServerType & { keepAliveTimeout: number; headersTimeout: number; closeAllConnections(): void };
   http.keepAliveTimeout = 65_000;
-  http.headersTimeout = 66_000;
+  http.headersTimeout = 20_000;
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  const close = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      http.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
+    });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ port, host, backlog: 8_192 }, () => resolve(server));
+    server.listen({ port, host, backlog: 8_192 }, () => resolve({ server, close }));
   });
 }
 
@@ -70,7 +84,7 @@ export async function startServer(
   const app = createApp({ db, scheduler: sched, logger, config, redisPing: () => pingWithin(redis), now });
   const searchIndexer = startSearchIndexer(db, logger.child({ component: 'search' }));
   const approvalSweep = startApprovalSweep(db, sched.hub, logger.child({ component: 'approvals' }), now);
-  const server = await listen(createAdaptorServer({ fetch: app.fetch }), config.port, config.host);
+  const { server, close } = await listen(createAdaptorServer({ fetch: app.fetch }), config.port, config.host);
   const retention = startRetention(db, config, logger.child({ component: 'retention' }), now);
   const { port } = server.address() as AddressInfo;
   return {
@@ -78,10 +92,7 @@ export async function startServer(
     db,
     scheduler: sched,
     async stop() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-      });
+      await close();
       approvalSweep.stop();
       searchIndexer.stop();
       await retention.stop();
