@@ -173,8 +173,7 @@ export class Agent {
     for (let attempt = 0; !this.stopping; attempt++) {
       try {
         const res = await this.post('/register', readiness.report, AgentRegisterResponseSchema);
-        // Every later line of this agent, its turns' too, says which agent wrote it.
-        if (this.agentId !== res.agentId) this.logger.setBindings({ agentId: res.agentId });
+        if (this.agentId !== res.agentId) this.logger.setBindings({ agentId: res.agentId }); // on every later line, turns' too
         this.agentId = res.agentId;
         const { claudeVersion: claude, tmuxVersion: tmuxV } = readiness.report;
         this.logger.info({ agentId: res.agentId, workspace: res.workspace.name, slots: this.config.slots, claude, tmux: tmuxV }, 'registered');
