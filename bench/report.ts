@@ -124,7 +124,7 @@ export function evaluate(r: Results): Goal[] {
       met: s.linesPerSec >= min * 0.98 && s.writeToSseP99Ms <= 100 && s.lost === 0 && s.doubled === 0 && burst.lost === 0 && burst.doubled === 0,
     });
   }
-  goals.push(...r.fleet.map(fleetGoal));
+  goals.push(...(r.fleet ?? []).map(fleetGoal)); // results from before the fleets joined have none
   const peak = Math.max(e.peakRssMiB, a.peakRssMiB, ...r.history.map((h) => h.peakRssMiB));
   goals.push({ measure: 'API RSS under these loads', value: `idle ${e.idleRssMiB} MiB, peak ${peak} MiB`, ceiling: null, goal: '≤ 200 MB', met: peak <= 200 });
   return goals;
