@@ -2,21 +2,14 @@
 // output line and `finished` go out as the runner writes them.
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import type { OutputLine, TurnFinished } from '@switchyard/core';
 import { createAgent } from './agent.ts';
 import type { ApiPost } from './api-client.ts';
-import type { AgentConfig } from './config.ts';
-import { createTmux, tmuxSocketPath } from './tmux.ts';
-import { lease, silent, tempDir } from './turn/test-support.ts';
+import { agentConfig, lease, silent, useAgentDir } from './turn/test-support.ts';
 
-const tmp = tempDir();
-afterAll(async () => {
-  const tmux = createTmux(tmuxSocketPath(tmp.dir));
-  for (const s of await tmux.list()) await tmux.kill(s);
-  tmp.remove();
-});
+const tmp = useAgentDir();
 
 const claude = join(tmp.dir, 'claude');
 writeFileSync(claude, [
@@ -30,10 +23,7 @@ writeFileSync(claude, [
   '',
 ].join('\n'));
 chmodSync(claude, 0o755);
-const config: AgentConfig = {
-  url: 'http://api', token: 'sya_x', dir: tmp.dir, slots: 1, workdirRoots: [tmp.dir], claudeBin: claude, simFallback: false,
-  sessionRetentionSec: 60, dirRetentionSec: 60, maxOutputBytes: 1 << 22, killGraceSec: 10, logLevel: 'silent',
-};
+const config = agentConfig(tmp.dir, { claudeBin: claude });
 
 describe('agent, push not tick', () => {
   it('reports started, ships every line in order and reports the end with no tick in an hour', async () => {
@@ -56,7 +46,7 @@ describe('agent, push not tick', () => {
       return {};
     };
     const post = (async (path: string, body: unknown, schema: z.ZodType) => schema.parse(await answer(path, body))) as ApiPost;
-    const agent = createAgent({ config: { ...config, claudeBin: claude }, logger: silent, post, tickMs: 3_600_000 });
+    const agent = createAgent({ config, logger: silent, post, tickMs: 3_600_000 });
     const started = agent.start();
     try {
       await expect.poll(() => finished, { timeout: 20_000 }).not.toBeNull();

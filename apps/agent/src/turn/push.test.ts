@@ -2,24 +2,14 @@
 // reach the API with nobody calling tick() (the agent's tick is only a safety net).
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TurnFinished } from '@switchyard/core';
-import type { AgentConfig } from '../config.ts';
-import { createTmux, tmuxSocketPath } from '../tmux.ts';
 import { Turn } from './turn.ts';
-import { fakeApi, lease, silent, tempDir } from './test-support.ts';
+import { agentConfig, fakeApi, lease, silent, useAgentDir } from './test-support.ts';
 
-const tmp = tempDir();
-const tmux = createTmux(tmuxSocketPath(tmp.dir));
-afterAll(async () => {
-  for (const s of await tmux.list()) await tmux.kill(s);
-  tmp.remove();
-});
-
-const config: AgentConfig = {
-  url: 'http://api', token: 'sya_x', dir: tmp.dir, slots: 1, workdirRoots: [tmp.dir], claudeBin: null, simFallback: false,
-  sessionRetentionSec: 60, dirRetentionSec: 60, maxOutputBytes: 1 << 22, killGraceSec: 10, logLevel: 'silent',
-};
+const tmp = useAgentDir();
+const tmux = tmp.tmux;
+const config = agentConfig(tmp.dir);
 
 /** A claude that writes `lines` lines, waits a little between two halves, and ends. */
 function stubClaude(lines: number): string {

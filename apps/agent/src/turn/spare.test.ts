@@ -3,25 +3,15 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import type { AgentConfig } from '../config.ts';
-import { createTmux, tmuxSocketPath } from '../tmux.ts';
+import { describe, expect, it } from 'vitest';
 import { RUNNER_BIN } from './launcher.ts';
 import { Spares } from './spare.ts';
 import { Turn } from './turn.ts';
-import { fakeApi, lease, silent, tempDir } from './test-support.ts';
+import { agentConfig, fakeApi, lease, silent, useAgentDir } from './test-support.ts';
 
-const tmp = tempDir();
-const tmux = createTmux(tmuxSocketPath(tmp.dir));
-afterAll(async () => {
-  for (const s of await tmux.list()) await tmux.kill(s);
-  tmp.remove();
-});
-
-const config: AgentConfig = {
-  url: 'http://api', token: 'sya_x', dir: tmp.dir, slots: 1, workdirRoots: [tmp.dir], claudeBin: null, simFallback: false,
-  sessionRetentionSec: 60, dirRetentionSec: 60, maxOutputBytes: 1 << 20, killGraceSec: 10, logLevel: 'silent',
-};
+const tmp = useAgentDir();
+const tmux = tmp.tmux;
+const config = agentConfig(tmp.dir, { maxOutputBytes: 1 << 20 });
 const newSpares = () => new Spares({ dir: tmp.dir, tmux, runner: [process.execPath, RUNNER_BIN] });
 const spareSessions = async () => (await tmux.list()).filter((s) => s.startsWith('sy-spare-'));
 const panePid = (session: string) => Number(execFileSync('tmux', ['-S', tmux.socket, 'list-panes', '-t', `=${session}:`, '-F', '#{pane_pid}'], { encoding: 'utf8' }).trim());

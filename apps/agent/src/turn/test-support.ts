@@ -4,9 +4,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import { afterAll } from 'vitest';
 import type { z } from 'zod';
 import { LeaseSchema, parseErrorEnvelope, type Lease, type OutputLine } from '@switchyard/core';
 import { ApiError, type ApiPost } from '../api-client.ts';
+import type { AgentConfig } from '../config.ts';
+import { createTmux, tmuxSocketPath, type Tmux } from '../tmux.ts';
 import { launchState, TurnFiles, TurnRecord, type TurnState } from './layout.ts';
 
 export const silent = pino({ level: 'silent' });
@@ -14,6 +17,29 @@ export const silent = pino({ level: 'silent' });
 export function tempDir(): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'sy-turn-'));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * For a test file that starts real turns: a temp agent dir and its private tmux server, whose
+ * sessions are killed and the dir removed after the file's tests.
+ */
+export function useAgentDir(): { dir: string; tmux: Tmux } {
+  const tmp = tempDir();
+  const tmux = createTmux(tmuxSocketPath(tmp.dir));
+  afterAll(async () => {
+    for (const s of await tmux.list()) await tmux.kill(s);
+    tmp.remove();
+  });
+  return { dir: tmp.dir, tmux };
+}
+
+/** An agent's config in `dir` for tests: one slot, no claude unless given, quiet. */
+export function agentConfig(dir: string, overrides: Partial<AgentConfig> = {}): AgentConfig {
+  return {
+    url: 'http://api', token: 'sya_x', dir, slots: 1, workdirRoots: [dir], claudeBin: null, simFallback: false,
+    sessionRetentionSec: 60, dirRetentionSec: 60, maxOutputBytes: 1 << 22, killGraceSec: 10, logLevel: 'silent',
+    ...overrides,
+  };
 }
 
 export function lease(overrides: Partial<Lease> = {}): Lease {
