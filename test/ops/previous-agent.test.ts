@@ -5,19 +5,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentView, TaskView } from '@switchyard/core';
 import { useApi } from '../support/api.ts';
 import { CLAUDE_SIM, REPO, cleanupAgentDir, spawnService, waitFor, type ServiceProcess } from '../support/agent.ts';
-import { treeAtTag, type TreeAtTag } from './support/at-tag.ts';
+import { releaseTree, type ReleaseTree } from './support/release-tree.ts';
 
 // The agent of the previous protocol minor is the one Switchyard v0.1.0 shipped (protocol 1.0,
-// which sent no version at all). Its own code, taken from the tag, runs here against the
+// which sent no version at all). Its own code, as tag v0.1.0 has it (test/ops/fixtures), runs against the
 // current API: a fleet upgrades the API first and its pods' agents later.
 
 const ctx = useApi();
-let tree: TreeAtTag;
+let tree: ReleaseTree;
 let agent: ServiceProcess;
 let agentDir: string;
 
 beforeAll(async () => {
-  tree = treeAtTag('v0.1.0', ['apps/agent', 'packages/core']);
+  tree = releaseTree('v0.1.0');
   agentDir = mkdtempSync(join(tmpdir(), 'sy-agent-v010-'));
   // v0.1.0 ran its TypeScript through tsx; its bin registers it.
   const bin = join(tree.dir, 'apps', 'agent', 'bin', 'switchyard-agent.js');
