@@ -19,11 +19,10 @@ import {
   countSlotsAwaitingApproval,
   countTasks,
   findAgent,
-  findTeam,
-  findWorkspace,
   listAgents,
   listTurns,
   quotaOf,
+  teamName,
   type AgentRow,
   type AuditRow,
   type Db,
@@ -32,6 +31,7 @@ import {
   type TokenRow,
   type TurnRow,
   type WorkspaceRow,
+  workspaceName,
 } from '@switchyard/db';
 import type { Scheduler } from '@switchyard/scheduler';
 
@@ -56,15 +56,14 @@ function summaryOf(r: TurnRow): { denials: { toolName: string; input: unknown }[
   return { denials, todoSource, structuredOutput: s.structuredOutput };
 }
 
-export function taskView(db: Db, t: TaskRow): TaskView {
-  const ws = t.workspaceId ? findWorkspace(db, t.workspaceId) : undefined;
-  const team = findTeam(db, t.teamId);
+/** `t` for clients; `turnRows` when the caller already holds them (a task it just created). */
+export function taskView(db: Db, t: TaskRow, turnRows: TurnRow[] = listTurns(db, t.id)): TaskView {
   const tmux = tmuxSessionName(t.id);
-  const turns = listTurns(db, t.id).map((r) => ({ r, ...summaryOf(r) }));
+  const turns = turnRows.map((r) => ({ r, ...summaryOf(r) }));
   return {
     id: t.id,
-    workspace: ws?.name ?? null,
-    team: team?.name ?? t.teamId,
+    workspace: t.workspaceId ? (workspaceName(db, t.workspaceId) ?? null) : null,
+    team: teamName(db, t.teamId) ?? t.teamId,
     status: t.status as TaskStatus,
     prompt: t.prompt,
     workdir: t.workdir,
@@ -154,7 +153,7 @@ export function workspaceView(db: Db, scheduler: Scheduler, ws: WorkspaceRow, vi
   return {
     id: ws.id,
     name: ws.name,
-    team: findTeam(db, ws.teamId)?.name ?? ws.teamId,
+    team: teamName(db, ws.teamId) ?? ws.teamId,
     maxConcurrency: ws.maxConcurrency,
     paused: ws.paused,
     pool: ws.pool,
@@ -192,9 +191,9 @@ export function tokenView(db: Db, t: TokenRow): TokenView {
     kind: t.kind,
     name: t.name,
     role: t.role,
-    team: t.teamId ? (findTeam(db, t.teamId)?.name ?? t.teamId) : null,
-    workspace: t.workspaceId ? (findWorkspace(db, t.workspaceId)?.name ?? t.workspaceId) : null,
-    defaultWorkspace: t.defaultWorkspaceId ? (findWorkspace(db, t.defaultWorkspaceId)?.name ?? null) : null,
+    team: t.teamId ? (teamName(db, t.teamId) ?? t.teamId) : null,
+    workspace: t.workspaceId ? (workspaceName(db, t.workspaceId) ?? t.workspaceId) : null,
+    defaultWorkspace: t.defaultWorkspaceId ? (workspaceName(db, t.defaultWorkspaceId) ?? null) : null,
     prefix: t.prefix,
     createdAt: isoNow(t.createdAt),
     lastUsedAt: iso(t.lastUsedAt),

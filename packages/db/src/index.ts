@@ -6,6 +6,7 @@ export * as schema from './schema.ts';
 export { insertTeam, findTeam, listTeams, setQuota, setTeamRateLimit, quotaOf } from './teams.ts';
 export type { TeamRow } from './teams.ts';
 export { insertWorkspace, findWorkspace, listWorkspaces, updateWorkspace } from './workspaces.ts';
+export { workspaceName, teamName } from './names.ts';
 export type { WorkspaceRow, NewWorkspace } from './workspaces.ts';
 export { upsertAgent, findAgent, listAgents, touchAgent, markAgentLost } from './agents.ts';
 export { listAgentTasks, listSilentAgents, workspacesWithWaitingWork, poolWorkWaits, touchAgentSeen } from './fleet.ts';
@@ -24,6 +25,7 @@ export {
 export type { TokenRow, NewToken } from './tokens.ts';
 export {
   insertTask,
+  firstTurnOf,
   findTask,
   findTaskByIdempotencyKey,
   listTasks,

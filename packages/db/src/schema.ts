@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import {
   index,
   integer,
@@ -172,9 +173,10 @@ export const tasks = sqliteTable(
     index('tasks_workspace_status').on(t.workspaceId, t.status),
     index('tasks_team_status').on(t.teamId, t.status),
     index('tasks_created').on(t.createdAt),
-    index('tasks_agent_status').on(t.agentId, t.status),
-    index('tasks_finished').on(t.finishedAt, t.id),
-    uniqueIndex('tasks_idempotency').on(t.createdBy, t.idempotencyKey),
+    // Partial (migration 0008): a new task has no agent, finish time or key, so a create writes none of them.
+    index('tasks_agent_status').on(t.agentId, t.status).where(sql`${t.agentId} is not null`),
+    index('tasks_finished').on(t.finishedAt, t.id).where(sql`${t.finishedAt} is not null`),
+    uniqueIndex('tasks_idempotency').on(t.createdBy, t.idempotencyKey).where(sql`${t.idempotencyKey} is not null`),
   ],
 );
 

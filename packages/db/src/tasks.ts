@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { assertTransition, ConflictError, type TaskStatus } from '@switchyard/core';
 import type { Db } from './client.ts';
-import { encodePrefixed, insertRow, prepared, shapeOf, slots } from './prepared.ts';
+import { encodePrefixed, insertRow, prepared, rowAsInserted, shapeOf, slots } from './prepared.ts';
 import { taskEvents, tasks, turns } from './schema.ts';
 
 export type TaskRow = typeof tasks.$inferSelect;
@@ -15,12 +15,17 @@ export type NewTask = Omit<
 /** Inserts a queued task with its first turn and its first event. Call inside a transaction. */
 export function insertTask(db: Db, values: NewTask, actor: string | null, now = Date.now()): TaskRow {
   const task = { ...values, status: 'queued', createdAt: now, updatedAt: now, queuedAt: now };
-  const row = insertRow<TaskRow>(db, 'tasks', tasks, task, true);
-  const turn = { taskId: row.id, n: 1, prompt: row.prompt, status: 'queued', createdAt: now };
-  insertRow(db, 'turns', turns, turn, false);
+  insertRow(db, 'tasks', tasks, task, false);
+  const row = rowAsInserted<TaskRow>(tasks, task);
+  insertRow(db, 'turns', turns, firstTurnOf(row), false);
   const event = { taskId: row.id, ts: now, fromStatus: null, toStatus: 'queued', actor, reason: 'created' };
   insertRow(db, 'task_events', taskEvents, event, false);
   return row;
+}
+
+/** The first turn of a task just created, as insertTask stores it. */
+export function firstTurnOf(task: TaskRow): TurnRow {
+  return rowAsInserted<TurnRow>(turns, { taskId: task.id, n: 1, prompt: task.prompt, status: 'queued', createdAt: task.createdAt });
 }
 
 export function findTask(db: Db, id: string): TaskRow | undefined {

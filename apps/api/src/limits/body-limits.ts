@@ -41,7 +41,9 @@ const limited = (maxSize: number): MiddlewareHandler => {
   });
   return async (c: Context, next) => {
     const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-    if (!incoming || c.req.method === 'GET' || c.req.method === 'HEAD') return portable(c, next);
+    if (!incoming) return portable(c, next);
+    // Nothing reads the body of a GET (Node discards it): looking at it would build a web Request.
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
     if (Number(c.req.header('content-length')) > maxSize) throw tooLarge(maxSize);
     const body = await readIncoming(incoming, maxSize);
     // Hono keeps promises in its body cache, whatever its type says.

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { Identifier, isTerminal, ProseText, SwitchyardError, tmuxSessionName, ValidationError, type TaskStatus } from '@switchyard/core';
-import { findAgent, findTask, findWorkspace, listTasks, listTurns, readOutput, tailOutput, type TaskRow } from '@switchyard/db';
+import { findAgent, findTask, findWorkspace, listTasks, listTurns, readOutput, tailOutput, workspaceName, type TaskRow } from '@switchyard/db';
 import { assertCanWrite, authenticate, canSee } from '../auth.ts';
 import type { AppEnv, Principal, RouteDeps } from '../context.ts';
 import { MalformedJsonError, readJson, type Issue } from '../validation.ts';
@@ -185,9 +185,8 @@ export function claudeTaskApiRoutes(deps: RouteDeps) {
     // Attaching lets the holder type into claude's pane: a write, so not for viewers.
     assertCanWrite(p, t.teamId, 'task', t.id);
     const session = tmuxSessionName(t.id);
-    const ws = t.workspaceId ? findWorkspace(db, t.workspaceId) : undefined;
     const command = attachCommand(session, t.agentId ? findAgent(db, t.agentId)?.tmuxSocket : null);
-    return c.json({ task_id: t.id, tmux_session: session, command, workspace: ws?.name ?? null });
+    return c.json({ task_id: t.id, tmux_session: session, command, workspace: t.workspaceId ? (workspaceName(db, t.workspaceId) ?? null) : null });
   });
 
   return app;

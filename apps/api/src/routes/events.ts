@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
-import { findWorkspace, type ApprovalRow, type TaskRow } from '@switchyard/db';
+import { findWorkspace, workspaceName, type ApprovalRow, type TaskRow } from '@switchyard/db';
 import { approvalView } from '../approvals/view.ts';
 import { canSee } from '../auth.ts';
 import type { RouteDeps } from '../context.ts';
@@ -48,8 +48,8 @@ export function fleetEventRoutes(deps: RouteDeps) {
       const onTask = (t: TaskRow): void => {
         if (!canSee(p, t.teamId) || lastStatus.get(t.id) === t.status) return;
         lastStatus.set(t.id, t.status);
-        const ws = t.workspaceId ? findWorkspace(db, t.workspaceId) : undefined;
-        push('task', { id: t.id, status: t.status, workspace: ws?.name ?? null, exitCode: t.exitCode, rateLimitedUntil: t.rateLimitedUntil === null ? null : new Date(t.rateLimitedUntil).toISOString() });
+        const workspace = t.workspaceId ? (workspaceName(db, t.workspaceId) ?? null) : null;
+        push('task', { id: t.id, status: t.status, workspace, exitCode: t.exitCode, rateLimitedUntil: t.rateLimitedUntil === null ? null : new Date(t.rateLimitedUntil).toISOString() });
       };
       const onAgent = (a: { agentId: string; workspaceId: string; online: boolean }): void => {
         const ws = findWorkspace(db, a.workspaceId);

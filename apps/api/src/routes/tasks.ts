@@ -8,7 +8,7 @@ import {
   ValidationError,
   type TaskStatus,
 } from '@switchyard/core';
-import { findTeam, findWorkspace, listTasks, readOutput, tailOutput, type TaskRow } from '@switchyard/db';
+import { findTeam, findWorkspace, firstTurnOf, listTasks, readOutput, tailOutput, type TaskRow } from '@switchyard/db';
 import { canSee } from '../auth.ts';
 import type { Principal, RouteDeps } from '../context.ts';
 import { taskView } from '../views.ts';
@@ -97,7 +97,7 @@ export function taskRoutes(deps: RouteDeps) {
   app.openapi(create, async (c) => {
     const idempotencyKey = c.req.valid('header')['idempotency-key'];
     const { task, replayed } = await tasks.create(c.get('principal'), c.req.valid('json'), { idempotencyKey });
-    return replayed ? c.json(taskView(db, task), 200) : c.json(taskView(db, task), 201);
+    return replayed ? c.json(taskView(db, task), 200) : c.json(taskView(db, task, [firstTurnOf(task)]), 201);
   });
 
   app.openapi(list, (c) => {

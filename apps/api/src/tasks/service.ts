@@ -107,8 +107,9 @@ export class TaskService {
   async create(p: Principal, body: TaskCreate, opts: CreateOptions = {}): Promise<Created> {
     this.assertPromptSize(body.prompt);
     const key = opts.idempotencyKey;
-    const hash = requestHash(body);
-    const prior = key ? this.replay(p, key, hash) : undefined;
+    // Only a keyed create is ever compared with another: the others need no hash.
+    const hash = key ? requestHash(body) : null;
+    const prior = key && hash ? this.replay(p, key, hash) : undefined;
     if (prior) return { task: prior, replayed: true };
 
     const place = placeTask(this.deps.db.db, p, body);
@@ -144,7 +145,7 @@ export class TaskService {
       return { task, replayed: false };
     } catch (err) {
       // Two requests with one Idempotency-Key raced: the loser answers with the winner's task.
-      const winner = key && isUniqueViolation(err) ? this.replay(p, key, hash) : undefined;
+      const winner = key && hash && isUniqueViolation(err) ? this.replay(p, key, hash) : undefined;
       if (winner) return { task: winner, replayed: true };
       throw err;
     }
