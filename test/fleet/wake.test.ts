@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SyncResponse } from '@switchyard/core';
 import { useApi } from '../support/api.ts';
 import { HandAgent } from '../support/hand-agent.ts';
+import { waitFor } from '../support/agent.ts';
 
 const ctx = useApi();
 
@@ -52,5 +53,24 @@ describe('long-polls woken by events', () => {
     expect(await agent.sync(1, [], 200)).toEqual({ leases: [], commands: [] });
     await agent.register('pod-fix-1');
     expect((await agent.sync(1, [], 5_000)).leases.map((l) => l.taskId)).toEqual([task]);
+  });
+});
+
+describe('a long-poll whose agent hangs up', () => {
+  it('stops waiting at once, and the API counts it no more', async () => {
+    await ctx.api.call('/v1/teams', { method: 'POST', json: { name: 'gone' } });
+    const agent = await agentFor('gone-1', 'gone');
+    const waiting = async () => Number(/^switchyard_agent_syncs_waiting (\d+)$/m.exec(await (await fetch(`${ctx.api.url}/metrics`)).text())?.[1]);
+    const hangUp = new AbortController();
+    const sync = fetch(`${ctx.api.url}/agent/v1/sync`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${agent.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ agentId: agent.agentId, freeSlots: 1, running: [], waitMs: 25_000 }),
+      signal: hangUp.signal,
+    }).then((r) => r.status).catch(() => 'hung up');
+    await waitFor(async () => (await waiting()) === 1, 5_000, 'the sync to wait');
+    hangUp.abort();
+    expect(await sync).toBe('hung up');
+    await waitFor(async () => (await waiting()) === 0, 5_000, 'the API to stop waiting');
   });
 });

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { DbHandle } from '@switchyard/db';
 import type { Scheduler } from '@switchyard/scheduler';
 import { FleetGauges } from './fleet.ts';
@@ -32,6 +32,15 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   const names = new WorkspaceNames(deps.db);
   new TaskMetrics(registry, { hub: deps.scheduler.hub, db: deps.db, names, readOutput: deps.readOutput });
   new FleetGauges(registry, { db: deps.db, scheduler: deps.scheduler, names, refreshMs: deps.refreshMs });
+  const hub = deps.scheduler.hub;
+  new Gauge({
+    name: 'switchyard_agent_syncs_waiting',
+    help: 'Agent long-polls (sync) waiting for work now',
+    registers: [registry],
+    collect() {
+      this.set(hub.waiting());
+    },
+  });
   let defaults = false;
   return {
     http: httpMetrics(registry),

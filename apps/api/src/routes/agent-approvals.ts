@@ -3,6 +3,7 @@ import { ApprovalRequestSchema, ValidationError } from '@switchyard/core';
 import type { AppEnv, RouteDeps } from '../context.ts';
 import { readJson } from '../validation.ts';
 import { MAX_APPROVAL_WAIT_MS } from '../approvals/service.ts';
+import { clientGone } from '../client-gone.ts';
 
 /**
  * `/agent/v1` approvals (protocol 1.2): claude asked about a tool call; the agent relays it and
@@ -23,7 +24,7 @@ export function agentApprovalRoutes(deps: RouteDeps) {
     if (!/^\d{1,6}$/.test(raw) || waitMs > MAX_APPROVAL_WAIT_MS) {
       throw new ValidationError(`waitMs must be a whole number of ms from 0 to ${MAX_APPROVAL_WAIT_MS}`, { field: 'waitMs' });
     }
-    return c.json(await deps.approvals.verdict(workspaceOf(c), c.req.param('id'), waitMs, c.req.raw.signal));
+    return c.json(await deps.approvals.verdict(workspaceOf(c), c.req.param('id'), waitMs, clientGone(c)));
   });
 
   return app;

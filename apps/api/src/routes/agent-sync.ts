@@ -12,6 +12,7 @@ import { findAgent, findTask, findWorkspace, listAgentTasks, touchAgentSeen, typ
 import type { WakeMark } from '@switchyard/scheduler';
 import type { AppEnv, RouteDeps } from '../context.ts';
 import { readJson } from '../validation.ts';
+import { clientGone } from '../client-gone.ts';
 
 /** An agent whose last sync looked, found nothing and ended quiet: what it looked at, and when. */
 interface Quiet {
@@ -96,7 +97,7 @@ export function syncRoute(deps: RouteDeps) {
     const poolOf = ws?.pool && body.freeSlots > 0 ? ws.teamId : null;
     const startedAt = Date.now();
     const deadline = startedAt + body.waitMs;
-    const signal = c.req.raw.signal;
+    const signal = clientGone(c);
     const skipped = stillQuiet(agent, body, poolOf);
     let last = skipped ?? { mark: hub.wakeMark(workspaceId, poolOf), poolOf, freeSlots: body.freeSlots, lookedAt: 0 };
     seen(agent, body.freeSlots);
