@@ -74,3 +74,15 @@ describe('a long-poll whose agent hangs up', () => {
     await waitFor(async () => (await waiting()) === 0, 5_000, 'the API to stop waiting');
   });
 });
+
+describe('a herd of agents that connected together', () => {
+  it('is answered spread out when nothing happens, so it comes back spread out', async () => {
+    await ctx.api.call('/v1/teams', { method: 'POST', json: { name: 'herd' } });
+    const agents = await Promise.all(Array.from({ length: 20 }, (_, i) => agentFor(`herd-${i}`, 'herd')));
+    const start = Date.now();
+    const answeredAt = await Promise.all(agents.map(async (a) => (await a.sync(1, [], 2_000), Date.now() - start)));
+    // Each within its wait, none late; a fifth of the wait (400 ms) apart at most, by chance.
+    expect(Math.max(...answeredAt)).toBeLessThan(2_000 + 500);
+    expect(Math.max(...answeredAt) - Math.min(...answeredAt)).toBeGreaterThan(150);
+  });
+});

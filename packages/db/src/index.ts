@@ -5,9 +5,9 @@ export { pruneExpired, vacuumFreePages, enableIncrementalVacuum, type RetentionP
 export * as schema from './schema.ts';
 export { insertTeam, findTeam, listTeams, setQuota, setTeamRateLimit, quotaOf } from './teams.ts';
 export type { TeamRow } from './teams.ts';
-export { insertWorkspace, findWorkspace, listWorkspaces, updateWorkspace } from './workspaces.ts';
+export { insertWorkspace, findWorkspace, listWorkspaces, listPoolSettings, updateWorkspace } from './workspaces.ts';
 export { workspaceName, teamName } from './names.ts';
-export type { WorkspaceRow, NewWorkspace } from './workspaces.ts';
+export type { WorkspaceRow, WorkspaceSettings, NewWorkspace } from './workspaces.ts';
 export { upsertAgent, findAgent, listAgents, touchAgent, markAgentLost } from './agents.ts';
 export { listAgentTasks, listSilentAgents, workspacesWithWaitingWork, poolWorkWaits, touchAgentSeen } from './fleet.ts';
 export type { AgentRow } from './agents.ts';

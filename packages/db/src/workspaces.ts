@@ -8,6 +8,7 @@ export type WorkspaceRow = typeof workspaces.$inferSelect;
 export type NewWorkspace = Omit<typeof workspaces.$inferInsert, 'id' | 'createdAt'>;
 
 export function insertWorkspace(db: Db, values: NewWorkspace, now = Date.now()): WorkspaceRow {
+  changed(db);
   return db
     .insert(workspaces)
     .values({ ...values, id: newId('ws'), createdAt: now })
@@ -37,5 +38,38 @@ export function updateWorkspace(
   id: string,
   patch: WorkspacePatch | Partial<WorkspaceRow>,
 ): WorkspaceRow {
+  if (Object.keys(patch).some((k) => !RUNNING_STATE.has(k))) changed(db);
   return db.update(workspaces).set(patch).where(eq(workspaces.id, id)).returning().get()!;
+}
+
+/** What changes while the fleet runs (each grant, each rate limit); the rest only by an admin. */
+const RUNNING_STATE = new Set<string>(['rateLimitedUntil', 'backoffLevel', 'lastGrantAt']);
+
+/** A workspace's settings: its row without the running state, which a cached copy would get wrong. */
+export type WorkspaceSettings = Omit<WorkspaceRow, 'rateLimitedUntil' | 'backoffLevel' | 'lastGrantAt'>;
+
+/** Bumped by every write of a workspace's settings (insertWorkspace, updateWorkspace): the only writers. */
+const generations = new WeakMap<Db, number>();
+const pools = new WeakMap<Db, Map<string, { generation: number; members: WorkspaceSettings[] }>>();
+
+function changed(db: Db): void {
+  generations.set(db, (generations.get(db) ?? 0) + 1);
+}
+
+/**
+ * The settings of a team's pool workspaces, from memory until a workspace's settings change. A
+ * pool task is checked against every one of them: read from SQLite for each create, a pool of
+ * 2,000 cost a few milliseconds per create.
+ */
+export function listPoolSettings(db: Db, teamId: string): WorkspaceSettings[] {
+  const generation = generations.get(db) ?? 0;
+  let byTeam = pools.get(db);
+  if (!byTeam) pools.set(db, (byTeam = new Map()));
+  const hit = byTeam.get(teamId);
+  if (hit?.generation === generation) return hit.members;
+  const members = listWorkspaces(db, teamId)
+    .filter((w) => w.pool)
+    .map(({ rateLimitedUntil: _r, backoffLevel: _b, lastGrantAt: _g, ...settings }) => settings);
+  byTeam.set(teamId, { generation, members });
+  return members;
 }

@@ -28,6 +28,14 @@ const QUIET_LOOK_EVERY_MS = 60_000;
 const sameMark = (a: WakeMark, b: WakeMark): boolean => a.workspace === b.workspace && a.pool === b.pool;
 
 /**
+ * How long an empty long-poll waits: what the agent asked, less up to a fifth (at most 5 s) at
+ * random. Agents that connected together (after an API restart, a fleet rollout) would otherwise
+ * come back together every wait, thousands in the same second; answered a little early at
+ * random, they spread out within a few waits. Early is within the protocol: an empty answer.
+ */
+export const jitteredWait = (waitMs: number, random = Math.random()): number => waitMs - Math.floor(random * Math.min(waitMs / 5, 5_000));
+
+/**
  * `POST /agent/v1/sync`, the agents' long-poll. It looks (heartbeat, then leases) when it starts
  * and whenever an event for its workspace wakes it — new work, a kill, pool work while it is idle
  * in a pool — never on a timer. A sync that follows a quiet one with nothing new since (no wake,
@@ -96,7 +104,7 @@ export function syncRoute(deps: RouteDeps) {
     const ws = findWorkspace(db, workspaceId);
     const poolOf = ws?.pool && body.freeSlots > 0 ? ws.teamId : null;
     const startedAt = Date.now();
-    const deadline = startedAt + body.waitMs;
+    const deadline = startedAt + jitteredWait(body.waitMs);
     const signal = clientGone(c);
     const skipped = stillQuiet(agent, body, poolOf);
     let last = skipped ?? { mark: hub.wakeMark(workspaceId, poolOf), poolOf, freeSlots: body.freeSlots, lookedAt: 0 };

@@ -4,7 +4,7 @@ import {
   type ClaudeOptions,
   type PermissionMode,
 } from '@switchyard/core';
-import type { WorkspaceRow } from '@switchyard/db';
+import type { WorkspaceSettings } from '@switchyard/db';
 
 /** 403 `forbidden`: a task asked for more than its workspace's ceiling allows. */
 export class CeilingExceededError extends SwitchyardError {
@@ -18,7 +18,7 @@ export class CeilingExceededError extends SwitchyardError {
  * of a team's pool) and returns them with the permission mode made explicit: the task's own, or
  * the workspace's default (a pool task keeps none; the leasing workspace's default applies).
  */
-export function withinCeiling(workspaces: WorkspaceRow[], options: ClaudeOptions): ClaudeOptions {
+export function withinCeiling(workspaces: WorkspaceSettings[], options: ClaudeOptions): ClaudeOptions {
   for (const ws of workspaces) {
     const mode: PermissionMode = options.permissionMode ?? ws.defaultPermissionMode;
     const problem = ceilingProblem(ws, ws.models, options, mode);

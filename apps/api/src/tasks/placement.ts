@@ -1,5 +1,5 @@
 import { NotFoundError, ValidationError } from '@switchyard/core';
-import { findTeam, findWorkspace, listWorkspaces, type Db, type WorkspaceRow } from '@switchyard/db';
+import { findTeam, findWorkspace, listPoolSettings, type Db, type WorkspaceSettings } from '@switchyard/db';
 import { assertCanWrite, canSee } from '../auth.ts';
 import type { Principal } from '../context.ts';
 
@@ -10,7 +10,7 @@ export interface Placement {
   /** The roots its workdir must lie under. */
   roots: string[];
   /** Every workspace it may run in: their ceilings all bound it. */
-  workspaces: WorkspaceRow[];
+  workspaces: WorkspaceSettings[];
 }
 
 /**
@@ -34,7 +34,7 @@ export function placeTask(db: Db, p: Principal, where: { workspace?: string; tea
     const team = findTeam(db, where.team);
     if (!team || !canSee(p, team.id)) throw new NotFoundError('team', where.team);
     assertCanWrite(p, team.id, 'team', where.team);
-    const pool = listWorkspaces(db, team.id).filter((w) => w.pool);
+    const pool = listPoolSettings(db, team.id);
     if (pool.length === 0) {
       throw new ValidationError(`team ${team.name} has no pool workspaces`, { field: 'team' });
     }

@@ -17,11 +17,11 @@ import {
   findTask,
   findTaskByIdempotencyKey,
   findWorkspace,
-  listWorkspaces,
+  listPoolSettings,
   readOutput,
   type DbHandle,
   type TaskRow,
-  type WorkspaceRow,
+  type WorkspaceSettings,
 } from '@switchyard/db';
 import type { Scheduler } from '@switchyard/scheduler';
 import { assertCanWrite, canSee } from '../auth.ts';
@@ -196,10 +196,10 @@ export class TaskService {
   }
 
   /** The workspace a task runs in, or its team's pool while it waits for one. */
-  private workspacesOf(task: TaskRow): WorkspaceRow[] {
+  private workspacesOf(task: TaskRow): WorkspaceSettings[] {
     const db = this.deps.db.db;
     if (task.workspaceId) return [findWorkspace(db, task.workspaceId)!];
-    return listWorkspaces(db, task.teamId).filter((w) => w.pool);
+    return listPoolSettings(db, task.teamId);
   }
 
   private writableTask(p: Principal, taskId: string): TaskRow {

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { insertTeam } from './teams.ts';
+import { useTempDb } from './test-support.ts';
+import { insertWorkspace, listPoolSettings, updateWorkspace } from './workspaces.ts';
+
+const ctx = useTempDb();
+
+describe('listPoolSettings', () => {
+  it('follows every change of a pool settings and keeps its copy through grants and rate limits', () => {
+    const team = insertTeam(ctx.h.db, 'pool');
+    const a = insertWorkspace(ctx.h.db, { name: 'a', teamId: team.id, workdirRoots: ['/a'], pool: true });
+    insertWorkspace(ctx.h.db, { name: 'solo', teamId: team.id, workdirRoots: ['/s'] });
+    expect(listPoolSettings(ctx.h.db, team.id).map((w) => w.name)).toEqual(['a']);
+
+    const b = insertWorkspace(ctx.h.db, { name: 'b', teamId: team.id, workdirRoots: ['/b'], pool: true });
+    expect(listPoolSettings(ctx.h.db, team.id).map((w) => w.name)).toEqual(['a', 'b']);
+
+    updateWorkspace(ctx.h.db, a.id, { permissionModes: ['default'] });
+    expect(listPoolSettings(ctx.h.db, team.id).find((w) => w.id === a.id)?.permissionModes).toEqual(['default']);
+    updateWorkspace(ctx.h.db, b.id, { pool: false });
+    const members = listPoolSettings(ctx.h.db, team.id);
+    expect(members.map((w) => w.name)).toEqual(['a']);
+
+    updateWorkspace(ctx.h.db, a.id, { lastGrantAt: 5, rateLimitedUntil: 9, backoffLevel: 1 });
+    expect(listPoolSettings(ctx.h.db, team.id)).toBe(members);
+    expect(members[0]).not.toHaveProperty('lastGrantAt');
+  });
+});
