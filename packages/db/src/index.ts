@@ -5,7 +5,7 @@ export { pruneExpired, vacuumFreePages, enableIncrementalVacuum, type RetentionP
 export * as schema from './schema.ts';
 export { insertTeam, findTeam, listTeams, setQuota, setTeamRateLimit, quotaOf } from './teams.ts';
 export type { TeamRow } from './teams.ts';
-export { insertWorkspace, findWorkspace, listWorkspaces, listPoolSettings, updateWorkspace } from './workspaces.ts';
+export { insertWorkspace, findWorkspace, findWorkspaceSettings, listWorkspaces, listPoolSettings, updateWorkspace } from './workspaces.ts';
 export { workspaceName, teamName } from './names.ts';
 export type { WorkspaceRow, WorkspaceSettings, NewWorkspace } from './workspaces.ts';
 export { upsertAgent, findAgent, listAgents, touchAgent, markAgentLost } from './agents.ts';

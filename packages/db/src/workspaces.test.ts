@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { insertTeam } from './teams.ts';
 import { useTempDb } from './test-support.ts';
-import { insertWorkspace, listPoolSettings, updateWorkspace } from './workspaces.ts';
+import { findWorkspaceSettings, insertWorkspace, listPoolSettings, updateWorkspace } from './workspaces.ts';
 
 const ctx = useTempDb();
 
@@ -24,5 +24,17 @@ describe('listPoolSettings', () => {
     updateWorkspace(ctx.h.db, a.id, { lastGrantAt: 5, rateLimitedUntil: 9, backoffLevel: 1 });
     expect(listPoolSettings(ctx.h.db, team.id)).toBe(members);
     expect(members[0]).not.toHaveProperty('lastGrantAt');
+  });
+});
+
+describe('findWorkspaceSettings', () => {
+  it('finds by id or name and follows each change of settings', () => {
+    const team = insertTeam(ctx.h.db, 'solo');
+    const ws = insertWorkspace(ctx.h.db, { name: 'w', teamId: team.id, workdirRoots: ['/w'] });
+    expect(findWorkspaceSettings(ctx.h.db, 'w')?.id).toBe(ws.id);
+    expect(findWorkspaceSettings(ctx.h.db, ws.id)?.workdirRoots).toEqual(['/w']);
+    updateWorkspace(ctx.h.db, ws.id, { workdirRoots: ['/v'], paused: true });
+    expect(findWorkspaceSettings(ctx.h.db, 'w')).toMatchObject({ workdirRoots: ['/v'], paused: true });
+    expect(findWorkspaceSettings(ctx.h.db, 'nope')).toBeUndefined();
   });
 });

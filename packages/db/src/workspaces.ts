@@ -51,9 +51,30 @@ export type WorkspaceSettings = Omit<WorkspaceRow, 'rateLimitedUntil' | 'backoff
 /** Bumped by every write of a workspace's settings (insertWorkspace, updateWorkspace): the only writers. */
 const generations = new WeakMap<Db, number>();
 const pools = new WeakMap<Db, Map<string, { generation: number; members: WorkspaceSettings[] }>>();
+const settings = new WeakMap<Db, { generation: number; byRef: Map<string, WorkspaceSettings> }>();
 
 function changed(db: Db): void {
   generations.set(db, (generations.get(db) ?? 0) + 1);
+}
+
+const withoutRunningState = ({ rateLimitedUntil: _r, backoffLevel: _b, lastGrantAt: _g, ...rest }: WorkspaceRow): WorkspaceSettings => rest;
+
+/**
+ * A workspace's settings by id or name, from memory until a workspace's settings change: where
+ * a create places its task. Bounded by the fleet (two entries per workspace).
+ */
+export function findWorkspaceSettings(db: Db, ref: string): WorkspaceSettings | undefined {
+  const generation = generations.get(db) ?? 0;
+  let cache = settings.get(db);
+  if (cache?.generation !== generation) settings.set(db, (cache = { generation, byRef: new Map() }));
+  let ws = cache.byRef.get(ref);
+  if (!ws) {
+    const row = findWorkspace(db, ref);
+    if (!row) return undefined;
+    ws = withoutRunningState(row);
+    cache.byRef.set(ws.id, ws).set(ws.name, ws);
+  }
+  return ws;
 }
 
 /**
@@ -69,7 +90,7 @@ export function listPoolSettings(db: Db, teamId: string): WorkspaceSettings[] {
   if (hit?.generation === generation) return hit.members;
   const members = listWorkspaces(db, teamId)
     .filter((w) => w.pool)
-    .map(({ rateLimitedUntil: _r, backoffLevel: _b, lastGrantAt: _g, ...settings }) => settings);
+    .map(withoutRunningState);
   byTeam.set(teamId, { generation, members });
   return members;
 }

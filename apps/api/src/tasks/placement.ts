@@ -1,5 +1,5 @@
 import { NotFoundError, ValidationError } from '@switchyard/core';
-import { findTeam, findWorkspace, listPoolSettings, type Db, type WorkspaceSettings } from '@switchyard/db';
+import { findTeam, findWorkspaceSettings, listPoolSettings, type Db, type WorkspaceSettings } from '@switchyard/db';
 import { assertCanWrite, canSee } from '../auth.ts';
 import type { Principal } from '../context.ts';
 
@@ -19,7 +19,7 @@ export interface Placement {
  */
 export function placeTask(db: Db, p: Principal, where: { workspace?: string; team?: string }): Placement {
   if (where.workspace) {
-    const ws = findWorkspace(db, where.workspace);
+    const ws = findWorkspaceSettings(db, where.workspace);
     if (!ws || !canSee(p, ws.teamId)) throw new NotFoundError('workspace', where.workspace);
     if (where.team) {
       const team = findTeam(db, where.team);
