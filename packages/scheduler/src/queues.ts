@@ -213,6 +213,28 @@ export class QueueAdapter {
     return this.within(this.queue(name).getRanges(types, 0, -1, true));
   }
 
+  /**
+   * The queues that hold a job now, waiting or leased, found by a SCAN of Redis's keys: a list
+   * or sorted set that empties is deleted, so only queues with jobs have these keys. The
+   * reconciler lists those instead of every queue the fleet has (two per workspace: at 10,000
+   * workspaces, 20,000 listings a minute in one burst).
+   */
+  async queuesWithJobs(): Promise<string[]> {
+    const head = `${this.opts.prefix}:`;
+    const states = [':wait', ':paused', ':prioritized', ':delayed', ':active'];
+    const names = new Set<string>();
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.within(this.connection.scan(cursor, 'MATCH', `${head}{*}:*`, 'COUNT', 1000));
+      cursor = next;
+      for (const key of keys) {
+        const state = states.find((s) => key.endsWith(s));
+        if (state) names.add(key.slice(head.length, -state.length));
+      }
+    } while (cursor !== '0');
+    return [...names];
+  }
+
   /** The jobs of `name` with these ids, read concurrently; ids no longer there are left out. */
   async jobsById(name: string, jobIds: string[]): Promise<WaitingJob[]> {
     const jobs = await Promise.all(jobIds.map((id) => this.find(name, id)));

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { insertTask, markAgentLost, transitionTask } from '@switchyard/db';
+import { insertTask, insertWorkspace, markAgentLost, transitionTask } from '@switchyard/db';
 import { workspaceQueueName } from '../queues.ts';
 import { finished, useHarness } from '../test-support.ts';
 
@@ -99,6 +99,26 @@ describe('reconciler', () => {
     expect(await ctx.h.resources.queues.exists(task.queueName!, task.jobId!)).toBe(true);
   });
 
+  it('costs the queues that hold jobs, not the fleet: as many Redis commands beside 300 idle workspaces as alone', async () => {
+    const redis = new Redis(ctx.redisUrl);
+    const commands = async (): Promise<number> => Number(/total_commands_processed:(\d+)/.exec(await redis.info('stats'))![1]);
+    const pass = async (): Promise<number> => {
+      const before = await commands();
+      await ctx.h.sys.reconciler.reconcile();
+      return (await commands()) - before;
+    };
+    try {
+      await ctx.h.create();
+      aged();
+      await pass();
+      const alone = await pass();
+      for (let i = 0; i < 300; i++) insertWorkspace(ctx.h.db.db, { name: `idle-${i}`, teamId: ctx.h.team.id, workdirRoots: ['/tmp'], pool: i % 2 === 0 });
+      expect(await pass()).toBe(alone);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   it('costs what differs, not what waits: as many Redis commands for 60 queued tasks as for 10', async () => {
     const redis = new Redis(ctx.redisUrl);
     const commands = async (): Promise<number> => {
@@ -129,17 +149,17 @@ describe('reconciler', () => {
     await ctx.h.resources.queues.remove(lost.queueName!, lost.jobId!);
     aged();
     const queues = ctx.h.resources.queues;
-    const list = queues.jobIds.bind(queues);
+    const list = queues.queuesWithJobs.bind(queues);
     let during: Promise<{ id: string; jobId: string | null }> | undefined;
     // A create lands while the pass lists Redis, and another while it reads SQLite.
-    queues.jobIds = async (name, which) => {
+    queues.queuesWithJobs = async () => {
       during ??= ctx.h.create({ prompt: 'during' });
       await during;
-      return list(name, which);
+      return list();
     };
     const racing = ctx.h.create({ prompt: 'racing' });
     const report = await ctx.h.sys.reconciler.reconcile();
-    queues.jobIds = list;
+    queues.queuesWithJobs = list;
     const [made, raced] = [await during!, await racing];
     expect(report).toMatchObject({ enqueued: [lost.id], removedJobs: [] });
     for (const t of [made, raced]) {

@@ -3,11 +3,10 @@ import {
   findTask,
   listAgents,
   listLiveTasks,
-  listWorkspaces,
   type LiveTask,
   type TaskRow,
 } from '@switchyard/db';
-import { poolQueueName, workspaceQueueName, type WaitingJob } from '../queues.ts';
+import type { WaitingJob } from '../queues.ts';
 import type { JobSystem } from './jobs.ts';
 import { ACTIVE, type SchedulerResources } from './resources.ts';
 
@@ -87,7 +86,7 @@ export class Reconciler {
   private async snapshot(): Promise<Snapshot> {
     const snap: Snapshot = { waiting: new Map(), active: new Map(), all: new Set() };
     await Promise.all(
-      [...this.queueNames()].map(async (name) => {
+      (await this.r.queues.queuesWithJobs()).map(async (name) => {
         const [waiting, active] = await Promise.all([
           this.r.queues.jobIds(name, 'waiting'),
           this.r.queues.jobIds(name, 'active'),
@@ -133,15 +132,6 @@ export class Reconciler {
       if (await this.jobs.enqueue(task, delay)) done.push(task.id);
     }
     return done;
-  }
-
-  private queueNames(): Set<string> {
-    const names = new Set<string>();
-    for (const ws of listWorkspaces(this.r.db.db)) {
-      names.add(workspaceQueueName(ws.id));
-      names.add(poolQueueName(ws.teamId));
-    }
-    return names;
   }
 
   /** The listed jobs of each queue that no live row in `statuses` names, read from Redis. */
