@@ -4,11 +4,36 @@
  * with one slot. Used by the fleet test and `npm run bench:fleet`.
  */
 import { setMaxListeners } from 'node:events';
+import { Agent, request } from 'node:http';
 import type { Lease, SyncResponse } from '@switchyard/core';
 import type { TestApi } from '../support/api.ts';
 import { HandAgent, sj } from '../support/hand-agent.ts';
 
 type Api = Pick<TestApi, 'call'>;
+type Call = TestApi['call'];
+
+/**
+ * `call` over one keep-alive connection of its own, as a real agent (a process of its own) has.
+ * Thousands of simulated agents sharing fetch's pool made it open connections beyond the
+ * requests in flight (20,000 descriptors for 10,000 agents, then EMFILE on both sides).
+ */
+function oneConnection(base: string, signal: AbortSignal): Call {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  return (path, init = {}) =>
+    new Promise((resolve, reject) => {
+      const body = init.json !== undefined ? JSON.stringify(init.json) : undefined;
+      const headers: Record<string, string> = { authorization: `Bearer ${init.token}` };
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      const req = request(`${base}${path}`, { method: init.method ?? 'GET', headers, agent, signal }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => resolve(new Response(res.statusCode === 204 ? null : Buffer.concat(chunks), { status: res.statusCode })));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+}
 
 export interface FleetOptions {
   /** Team the fleet's workspaces are created in (created if missing). */
@@ -79,18 +104,17 @@ export class SimFleet {
   }
 
   /** Creates the team's workspaces and their tokens, and registers one agent in each. */
-  static async create(api: Api, options: FleetOptions): Promise<SimFleet> {
+  static async create(api: Pick<TestApi, 'call' | 'url'>, options: FleetOptions): Promise<SimFleet> {
     const fleet = new SimFleet(api, { poolEvery: 0, workMs: 0, waitMs: 20_000, ...options });
     const { team, size, poolEvery } = fleet.opts;
     const made = await api.call('/v1/teams', { method: 'POST', json: { name: team } });
     if (made.status !== 201 && made.status !== 409) throw new Error(`team: ${made.status}`);
-    // Every call of the fleet can be cut short by stop(): a long-poll does not hold it up.
-    const signalled: Api = { call: (path, init = {}) => api.call(path, { ...init, signal: fleet.abort.signal }) };
     const names = Array.from({ length: size }, (_, i) => ({ name: `${team}-${i}`, pool: poolEvery > 0 && i % poolEvery === 0 }));
     await inBatches(names, 32, async (ws) => {
       await ok(await api.call('/v1/workspaces', { method: 'POST', json: { name: ws.name, team, workdirRoots: ['/tmp'], pool: ws.pool } }), 'workspace');
       const { token } = await ok<{ token: string }>(await api.call(`/v1/workspaces/${ws.name}/agent-token`, { method: 'POST' }), 'token');
-      const agent = new HandAgent({ ...signalled, agentTokenFile: '' }, token);
+      // Every call of the fleet can be cut short by stop(): a long-poll does not hold it up.
+      const agent = new HandAgent({ call: oneConnection(api.url, fleet.abort.signal), agentTokenFile: '' }, token);
       await agent.register(`sim-${ws.name}`);
       fleet.workspaces.push(ws);
       fleet.agents.push(agent);
