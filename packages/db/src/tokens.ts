@@ -40,29 +40,45 @@ export function insertToken(
 
 /**
  * How long a token row found by its secret is served from memory. A revoke or change made
- * through this handle takes effect at once; one made by another process within this long.
+ * through this handle takes effect at once (the API is the only writer of tokens); one made by
+ * another process within this long. Longer than an agent's long-poll (20 s), so a fleet's syncs
+ * are answered from memory.
  */
-export const TOKEN_CACHE_MS = 5_000;
-/** The most token rows kept in memory per handle (least recently used go first). */
-export const TOKEN_CACHE_MAX = 1_000;
+export const TOKEN_CACHE_MS = 60_000;
+/** The most token rows kept in memory per handle (least recently used go first): a large fleet's agents all fit. */
+export const TOKEN_CACHE_MAX = 50_000;
 
 interface Cached {
   row: TokenRow;
   at: number;
 }
 
-const tokenCaches = new WeakMap<Db, Map<string, Cached>>();
+/** Rows by the hash of their secret, and each cached row's hash by its id. */
+interface TokenCache {
+  byHash: Map<string, Cached>;
+  hashOf: Map<string, string>;
+}
 
-function cacheOf(db: Db): Map<string, Cached> {
+const tokenCaches = new WeakMap<Db, TokenCache>();
+
+function cacheOf(db: Db): TokenCache {
   let m = tokenCaches.get(db);
-  if (!m) tokenCaches.set(db, (m = new Map()));
+  if (!m) tokenCaches.set(db, (m = { byHash: new Map(), hashOf: new Map() }));
   return m;
+}
+
+function uncache(cache: TokenCache, hash: string): void {
+  const hit = cache.byHash.get(hash);
+  if (!hit) return;
+  cache.byHash.delete(hash);
+  cache.hashOf.delete(hit.row.id);
 }
 
 /** Drops the cached row of token `id`, so the next request reads it from SQLite. */
 function forgetToken(db: Db, id: string): void {
-  const m = cacheOf(db);
-  for (const [hash, c] of m) if (c.row.id === id) m.delete(hash);
+  const cache = cacheOf(db);
+  const hash = cache.hashOf.get(id);
+  if (hash) uncache(cache, hash);
 }
 
 /**
@@ -73,17 +89,18 @@ function forgetToken(db: Db, id: string): void {
 export function findTokenBySecret(db: Db, secret: string, now = Date.now()): TokenRow | undefined {
   const hash = hashToken(secret);
   const cache = cacheOf(db);
-  const hit = cache.get(hash);
+  const hit = cache.byHash.get(hash);
   if (hit && now - hit.at < TOKEN_CACHE_MS && now >= hit.at) {
-    cache.delete(hash);
-    cache.set(hash, hit);
+    cache.byHash.delete(hash);
+    cache.byHash.set(hash, hit);
     return hit.row;
   }
-  cache.delete(hash);
+  uncache(cache, hash);
   const row = lookUp(db, hash);
   if (row) {
-    cache.set(hash, { row, at: now });
-    if (cache.size > TOKEN_CACHE_MAX) cache.delete(cache.keys().next().value!);
+    cache.byHash.set(hash, { row, at: now });
+    cache.hashOf.set(row.id, hash);
+    if (cache.byHash.size > TOKEN_CACHE_MAX) uncache(cache, cache.byHash.keys().next().value!);
   }
   return row;
 }
@@ -108,7 +125,9 @@ export function touchToken(db: Db, id: string, now = Date.now()): void {
       .prepare(),
   );
   stmt.run({ now, id });
-  for (const c of cacheOf(db).values()) if (c.row.id === id) c.row = { ...c.row, lastUsedAt: now };
+  const cache = cacheOf(db);
+  const hit = cache.byHash.get(cache.hashOf.get(id) ?? '');
+  if (hit) hit.row = { ...hit.row, lastUsedAt: now };
 }
 
 export function listTokens(db: Db): TokenRow[] {

@@ -8,7 +8,7 @@ import {
   type SyncRequest,
   type SyncResponse,
 } from '@switchyard/core';
-import { findAgent, findTask, findWorkspace, listAgentTasks, touchAgentSeen, type AgentRow } from '@switchyard/db';
+import { findAgent, findTask, findWorkspaceSettings, listAgentTasks, touchAgentSeen, type AgentRow } from '@switchyard/db';
 import type { WakeMark } from '@switchyard/scheduler';
 import type { AppEnv, RouteDeps } from '../context.ts';
 import { readJson } from '../validation.ts';
@@ -81,7 +81,8 @@ export function syncRoute(deps: RouteDeps) {
     const now = Date.now();
     const lost = agent.lostAt !== null;
     if (!lost && agent.freeSlots === freeSlots && now - agent.lastSeenAt < touchEveryMs) return;
-    touchAgentSeen(db, agent.id, freeSlots, now);
+    // Committed with the other writes of this moment: a fleet's syncs come in waves.
+    h.grouped(() => touchAgentSeen(db, agent.id, freeSlots, now)).catch((err: unknown) => deps.logger.warn({ err, agentId: agent.id }, 'could not note when the agent was seen'));
     if (lost) hub.emit('agent', { agentId: agent.id, workspaceId: agent.workspaceId, online: true });
     Object.assign(agent, { lastSeenAt: now, freeSlots, lostAt: null });
   };
@@ -101,7 +102,7 @@ export function syncRoute(deps: RouteDeps) {
     const agent = findAgent(db, body.agentId);
     if (!agent || agent.workspaceId !== workspaceId) throw new AgentUnknownError(body.agentId);
     // A pool workspace with free slots is one of those a pool task may wake.
-    const ws = findWorkspace(db, workspaceId);
+    const ws = findWorkspaceSettings(db, workspaceId);
     const poolOf = ws?.pool && body.freeSlots > 0 ? ws.teamId : null;
     const startedAt = Date.now();
     const deadline = startedAt + jitteredWait(body.waitMs);
