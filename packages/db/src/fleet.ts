@@ -29,6 +29,18 @@ function prepare(db: Db) {
       .where(and(eq(tasks.teamId, sql.placeholder('teamId')), eq(tasks.status, 'queued'), isNull(tasks.workspaceId)))
       .limit(1)
       .prepare(),
+    workspaceWaits: db
+      .select({ id: tasks.id })
+      .from(tasks)
+      .where(and(eq(tasks.workspaceId, sql.placeholder('workspaceId')), inArray(tasks.status, [...WAITING])))
+      .limit(1)
+      .prepare(),
+    poolMayWait: db
+      .select({ id: tasks.id })
+      .from(tasks)
+      .where(and(eq(tasks.teamId, sql.placeholder('teamId')), inArray(tasks.status, [...WAITING]), isNull(tasks.workspaceId)))
+      .limit(1)
+      .prepare(),
     silentAgents: db
       .select()
       .from(agents)
@@ -64,6 +76,16 @@ export function workspacesWithWaitingWork(db: Db, teamId: string): string[] {
 /** Whether a pool task of the team waits for a workspace. */
 export function poolWorkWaits(db: Db, teamId: string): boolean {
   return statements(db).poolWaits.get({ teamId }) !== undefined;
+}
+
+/**
+ * Whether a queue may hold a job to lease: a task of the workspace (or, `pool`, a pool task of the
+ * team) that is queued or rate-limited. Rows are written before their jobs, so none means no job
+ * worth a round trip to Redis; an idle fleet's looks then cost an index probe each.
+ */
+export function workMayWait(db: Db, where: { workspaceId: string } | { pool: string }): boolean {
+  const s = statements(db);
+  return 'pool' in where ? s.poolMayWait.get({ teamId: where.pool }) !== undefined : s.workspaceWaits.get({ workspaceId: where.workspaceId }) !== undefined;
 }
 
 /** Agents not yet taken for lost that were last heard from before `before`. */

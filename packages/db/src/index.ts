@@ -9,7 +9,7 @@ export { insertWorkspace, findWorkspace, findWorkspaceSettings, listWorkspaces, 
 export { workspaceName, teamName } from './names.ts';
 export type { WorkspaceRow, WorkspaceSettings, NewWorkspace } from './workspaces.ts';
 export { upsertAgent, findAgent, listAgents, touchAgent, markAgentLost } from './agents.ts';
-export { listAgentTasks, listSilentAgents, workspacesWithWaitingWork, poolWorkWaits, touchAgentSeen } from './fleet.ts';
+export { listAgentTasks, listSilentAgents, workspacesWithWaitingWork, poolWorkWaits, touchAgentSeen, workMayWait } from './fleet.ts';
 export type { AgentRow } from './agents.ts';
 export {
   hashToken,

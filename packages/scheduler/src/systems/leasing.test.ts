@@ -20,6 +20,25 @@ async function finish(agent: AgentRow, taskId: string): Promise<void> {
 }
 
 describe('leasing', () => {
+  it('asks Redis nothing when no task of the workspace or its pool waits, and still leases the next one', async () => {
+    updateWorkspace(ctx.h.db.db, ctx.h.ws.id, { pool: true });
+    const first = await ctx.h.create();
+    expect(await lease(ctx.h.agent)).toEqual([first.id]);
+    await finish(ctx.h.agent, first.id);
+    const redis = new Redis(ctx.redisUrl);
+    const commands = async (): Promise<number> => Number(/total_commands_processed:(\d+)/.exec(await redis.info('stats'))![1]);
+    try {
+      const before = await commands();
+      for (let i = 0; i < 20; i++) expect(await lease(ctx.h.agent)).toEqual([]);
+      // The INFO that reads the count is the only command.
+      expect((await commands()) - before).toBe(1);
+    } finally {
+      redis.disconnect();
+    }
+    const next = await ctx.h.create();
+    expect(await lease(ctx.h.agent)).toEqual([next.id]);
+  });
+
   it('grants up to the workspace concurrency, higher priority first, then first come', async () => {
     updateWorkspace(ctx.h.db.db, ctx.h.ws.id, { maxConcurrency: 2 });
     const low1 = await ctx.h.create({ prompt: 'low1' });

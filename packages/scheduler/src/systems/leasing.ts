@@ -10,6 +10,7 @@ import {
   oldestQueued,
   transitionTask,
   updateWorkspace,
+  workMayWait,
   type AgentRow,
   type TaskRow,
   type WorkspaceRow,
@@ -43,7 +44,11 @@ export class LeasingSystem {
     let room = Math.min(freeSlots, ws.maxConcurrency - active);
     const leases: Lease[] = [];
     let pooled = false;
-    const names = [workspaceQueueName(ws.id), ...(ws.pool ? [poolQueueName(ws.teamId)] : [])];
+    const pool = poolQueueName(ws.teamId);
+    const names = [
+      ...(workMayWait(db, { workspaceId: ws.id }) ? [workspaceQueueName(ws.id)] : []),
+      ...(ws.pool && workMayWait(db, { pool: ws.teamId }) ? [pool] : []),
+    ];
     for (const name of names) {
       while (room > 0) {
         const job = await this.r.queues.lease(name);
@@ -52,7 +57,7 @@ export class LeasingSystem {
         if (g.kind === 'lease') {
           leases.push(g.lease);
           room -= 1;
-          pooled ||= name !== names[0];
+          pooled ||= name === pool;
         } else if (g.kind === 'full') {
           room = 0;
         }
