@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   const fleet: (FleetResult | { agents: number; error: string })[] = [];
   for (const size of FLEETS) {
     log(`a fleet of ${size} simulated agents …`);
-    fleet.push(await runFleet(size, { loadSeconds: quick ? 5 : 30, workMs: 200 }).catch((err: Error) => ({ agents: size, error: err.message })));
+    fleet.push(await runFleet(size, { loadSeconds: quick ? 5 : 30, settleSeconds: quick ? 5 : 25, workMs: 200 }).catch((err: Error) => ({ agents: size, error: err.message })));
   }
   const results: Results = {
     date: new Date().toISOString(),

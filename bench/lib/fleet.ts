@@ -138,6 +138,8 @@ const heapFor = (size: number) => Math.max(160, 128 + Math.ceil(size / 10));
 export interface FleetOptions {
   /** Seconds of creating tasks at RATE_PER_SEC. */
   loadSeconds: number;
+  /** Seconds between the fleet's first syncs and the idle measure (default 25: one whole wait). */
+  settleSeconds?: number;
   /** How long each simulated turn runs. */
   workMs: number;
 }
@@ -152,9 +154,11 @@ export async function runFleet(size: number, opts: FleetOptions) {
     const fleet = await SimFleet.create(stack.api, { team: TEAM, size, poolEvery: 10, workMs: opts.workMs });
     fleet.start();
     const setupSec = round((Date.now() - setupStart) / 1000);
-    // Idle means every agent has made its first sync (its first look at its queues) and waits.
+    // Idle means every agent has made its first sync (its first look at its queues) and waits,
+    // and, by default, that their first waits have ended: agents started together come back
+    // together at first, spread out after (see jitteredWait in the sync route).
     while (fleet.stats.started < size) await sleep(100);
-    await sleep(5_000);
+    await sleep((opts.settleSeconds ?? 25) * 1000);
     const idle = await observe(stack, () => sleep(IDLE_SECONDS * 1000));
     const syncsBefore = fleet.stats.syncs;
     const redisBefore = await redisInfo(stack.redis.url);

@@ -28,12 +28,15 @@ const QUIET_LOOK_EVERY_MS = 60_000;
 const sameMark = (a: WakeMark, b: WakeMark): boolean => a.workspace === b.workspace && a.pool === b.pool;
 
 /**
- * How long an empty long-poll waits: what the agent asked, less up to a fifth (at most 5 s) at
- * random. Agents that connected together (after an API restart, a fleet rollout) would otherwise
- * come back together every wait, thousands in the same second; answered a little early at
- * random, they spread out within a few waits. Early is within the protocol: an empty answer.
+ * How long an empty long-poll waits: what the agent asked, less a random part. Agents that
+ * connect together (after an API restart, a fleet rollout) would otherwise come back together
+ * every wait, thousands in the same second. The first wait of an agent not known to be quiet
+ * (new to this API process, or busy since) ends anywhere in its second half, which spreads a
+ * herd over half the wait at once; later ones lose up to a fifth (at most 5 s), so a spread
+ * fleet stays spread. Early is within the protocol: an empty answer.
  */
-export const jitteredWait = (waitMs: number, random = Math.random()): number => waitMs - Math.floor(random * Math.min(waitMs / 5, 5_000));
+export const jitteredWait = (waitMs: number, first: boolean, random = Math.random()): number =>
+  waitMs - Math.floor(random * (first ? waitMs / 2 : Math.min(waitMs / 5, 5_000)));
 
 /**
  * `POST /agent/v1/sync`, the agents' long-poll. It looks (heartbeat, then leases) when it starts
@@ -105,8 +108,8 @@ export function syncRoute(deps: RouteDeps) {
     const ws = findWorkspaceSettings(db, workspaceId);
     const poolOf = ws?.pool && body.freeSlots > 0 ? ws.teamId : null;
     const startedAt = Date.now();
-    const deadline = startedAt + jitteredWait(body.waitMs);
     const signal = clientGone(c);
+    const deadline = startedAt + jitteredWait(body.waitMs, !quiet.has(agent.id));
     const skipped = stillQuiet(agent, body, poolOf);
     let last = skipped ?? { mark: hub.wakeMark(workspaceId, poolOf), poolOf, freeSlots: body.freeSlots, lookedAt: 0 };
     seen(agent, body.freeSlots);
