@@ -45,7 +45,8 @@ export function authenticate(db: Db, kind: 'user' | 'agent', guard?: AuthGuard):
         kind === 'agent' ? 'this endpoint takes an agent token (sya_…)' : 'agent tokens cannot call the user API',
       );
     }
-    if (row.lastUsedAt === null || now - row.lastUsedAt > TOUCH_EVERY_MS) touchToken(db, row.id, now);
+    const touched = row.lastUsedAt === null || now - row.lastUsedAt > TOUCH_EVERY_MS;
+    if (touched) touchToken(db, row.id, now);
     const principal: Principal = {
       tokenId: row.id,
       name: row.name,
@@ -56,6 +57,7 @@ export function authenticate(db: Db, kind: 'user' | 'agent', guard?: AuthGuard):
       defaultWorkspaceId: row.defaultWorkspaceId,
     };
     c.set('principal', principal);
+    c.set('token', touched ? { ...row, lastUsedAt: now } : row);
     const parent = c.get('logger');
     c.set('logger', lazyChild(() => parent, { token: row.id }));
     await next();

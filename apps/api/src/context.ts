@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { DbHandle } from '@switchyard/db';
+import type { DbHandle, TokenRow } from '@switchyard/db';
 import type { Scheduler } from '@switchyard/scheduler';
 import type { Config } from './config.ts';
 import type { AuthGuard } from './auth.ts';
@@ -46,6 +46,8 @@ export interface RouteDeps extends AppDeps {
 export interface AppEnv {
   Variables: {
     principal: Principal;
+    /** The caller's token row as authentication found it. */
+    token: TokenRow;
     logger: Logger;
     requestId: string;
   };

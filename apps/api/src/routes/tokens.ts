@@ -14,7 +14,7 @@ export function tokenRoutes(deps: RouteDeps) {
 
   app.openapi(
     createRoute({ method: 'get', path: '/me', summary: 'The calling token', responses: { 200: ok(TokenViewSchema), ...ErrorResponses } }),
-    (c) => c.json(tokenView(db, findToken(db, c.get('principal').tokenId)!), 200),
+    (c) => c.json(tokenView(db, c.get('token')), 200),
   );
 
   app.openapi(
