@@ -8,13 +8,13 @@ const BATCH = 2_000;
  * Indexes the tasks created since the last call in the search index, many per transaction: the
  * first prompt and the follow-ups, and every turn's result (or the task's, when no turn has one),
  * so what came before the indexing is found as the 0002 triggers would have kept it. Returns how
- * many it indexed. Called on a timer and before every search.
+ * many it indexed, at most `maxRows`. Called on a timer and before every search.
  */
-export function indexPendingSearch(db: Db): number {
+export function indexPendingSearch(db: Db, maxRows = Infinity): number {
   const client = db.$client;
   const pending = prepared(db, 'search:pending', () => client.prepare('SELECT EXISTS (SELECT 1 FROM task_fts_pending) AS n').pluck());
   if (pending.get() === 0) return 0;
-  const take = prepared(db, 'search:take', () => client.prepare(`SELECT task_rowid FROM task_fts_pending ORDER BY task_rowid LIMIT ${BATCH}`).pluck());
+  const take = prepared(db, 'search:take', () => client.prepare('SELECT task_rowid FROM task_fts_pending ORDER BY task_rowid LIMIT ?').pluck());
   const index = prepared(db, 'search:index', () =>
     client.prepare(`
       INSERT INTO task_fts (rowid, prompt, result)
@@ -26,8 +26,9 @@ export function indexPendingSearch(db: Db): number {
   const done = prepared(db, 'search:done', () => client.prepare('DELETE FROM task_fts_pending WHERE task_rowid = ?'));
   let total = 0;
   for (;;) {
+    const batch = Math.min(BATCH, maxRows - total);
     const n = client.transaction(() => {
-      const rowids = take.all() as number[];
+      const rowids = take.all(batch) as number[];
       for (const r of rowids) {
         index.run(r);
         done.run(r);
@@ -35,6 +36,6 @@ export function indexPendingSearch(db: Db): number {
       return rowids.length;
     }).immediate();
     total += n;
-    if (n < BATCH) return total;
+    if (n < batch || total >= maxRows) return total;
   }
 }
