@@ -58,9 +58,11 @@ export class ApprovalService {
     deps.hub.on('approval', (a) => {
       for (const wake of [...(this.waiters.get(a.id) ?? [])]) wake();
     });
-    // A turn that ends leaves no claude waiting: its pending approvals close with the reason.
+    // A turn that ends leaves no claude waiting: its pending approvals close with the reason. A
+    // task just created (queued, its turn never started) has none to look for.
     deps.hub.on('task', (t) => {
-      if (t.status !== 'running' && t.status !== 'dispatched') this.clock.closeGone(t.id);
+      if (t.status === 'running' || t.status === 'dispatched' || (t.status === 'queued' && !t.turnStarted && t.currentTurn === 1)) return;
+      this.clock.closeGone(t.id);
     });
   }
 
