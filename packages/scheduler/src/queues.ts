@@ -1,11 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Job, Queue, type QueueOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-
-export interface TurnJobData {
-  taskId: string;
-  turn: number;
-}
+import { bullPriority, newJobId, type TurnJobData } from './queue-names.ts';
 
 /** A job taken from a queue under a lock; `token` is the lock. */
 export interface LeasedJob {
@@ -35,24 +31,7 @@ redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
 return 1
 `;
 
-/** A fresh id for a turn's job: the task, the turn and a random part. */
-export function newJobId(data: TurnJobData): string {
-  return `${data.taskId}-${data.turn}-${randomUUID().slice(0, 8)}`;
-}
-
-/** Queue names carry a Redis Cluster hash tag and no `:` (BullMQ's key separator). */
-export function workspaceQueueName(workspaceId: string): string {
-  return `{ws-${workspaceId}}`;
-}
-
-export function poolQueueName(teamId: string): string {
-  return `{pool-${teamId}}`;
-}
-
-/** Higher Switchyard priority runs first; BullMQ runs lower numbers first (1 is highest). */
-export function bullPriority(priority: number): number {
-  return Math.max(1, 1001 - priority);
-}
+export { bullPriority, newJobId, poolQueueName, workspaceQueueName, type TurnJobData } from './queue-names.ts';
 
 /**
  * Every BullMQ call the scheduler makes. It holds one Queue per name, all on the two shared
