@@ -17,6 +17,8 @@ import { startStack } from './stack.ts';
 const CACHE = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'switchyard', 'bench');
 const MIGRATIONS = join(REPO, 'packages', 'db', 'drizzle');
 const DAY = 86_400_000;
+/** Bumped when `fill` changes what it builds, so cached databases are built again. */
+const BUILDER = 'b2';
 
 function migrationsHash(): string {
   const h = createHash('sha256');
@@ -67,6 +69,11 @@ function fill(file: string, templateId: string, count: number, lines: number, no
         SELECT t.id, s.i, 1, t.started_at + s.i, ${text} FROM tasks t, s WHERE t.id LIKE 'tsk_hist%'`);
     }
     for (const table of ['output_lines', 'task_events', 'turns', 'tasks']) db.prepare(`DELETE FROM ${table} WHERE ${table === 'tasks' ? 'id' : 'task_id'} = ?`).run(templateId);
+    // History is searchable: an API that has run for months indexed it long ago. (Left pending,
+    // the API's indexer would spend the benchmark catching up on a million tasks.) One turn
+    // each, with no result of its own: the task's prompt and result, as indexPendingSearch puts them.
+    db.exec(`INSERT INTO task_fts (rowid, prompt, result) SELECT rowid, prompt, coalesce(result, '') FROM tasks WHERE id LIKE 'tsk_hist%'`);
+    db.exec('DELETE FROM task_fts_pending');
   })();
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
@@ -77,8 +84,11 @@ function fill(file: string, templateId: string, count: number, lines: number, no
  * `lines` output lines each; built once, then served from the cache.
  */
 export async function historyDir(count: number, lines: number, log: (s: string) => void): Promise<string> {
-  const dir = join(CACHE, `history-${count}-${lines}-${migrationsHash()}`);
+  const name = `history-${count}-${lines}-`;
+  const dir = join(CACHE, `${name}${BUILDER}-${migrationsHash()}`);
   if (existsSync(join(dir, 'switchyard.db'))) return dir;
+  // Databases of the same size built by older code or migrations: gigabytes no run reads again.
+  if (existsSync(CACHE)) for (const old of readdirSync(CACHE).filter((d) => d.startsWith(name))) rmSync(join(CACHE, old), { recursive: true, force: true });
   log(`building a database with ${count} tasks of history (${lines} output lines each), cached in ${dir} …`);
   const t0 = Date.now();
   const stack = await startStack();
