@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import { agents, tasks } from './schema.ts';
 import type { AgentRow } from './agents.ts';
@@ -38,7 +38,13 @@ function prepare(db: Db) {
     poolMayWait: db
       .select({ id: tasks.id })
       .from(tasks)
-      .where(and(eq(tasks.teamId, sql.placeholder('teamId')), inArray(tasks.status, [...WAITING]), isNull(tasks.workspaceId)))
+      .where(
+        and(
+          eq(tasks.teamId, sql.placeholder('teamId')),
+          inArray(tasks.status, [...WAITING]),
+          or(isNull(tasks.workspaceId), eq(tasks.workspaceId, sql.placeholder('workspaceId'))),
+        ),
+      )
       .limit(1)
       .prepare(),
     silentAgents: db
@@ -79,13 +85,16 @@ export function poolWorkWaits(db: Db, teamId: string): boolean {
 }
 
 /**
- * Whether a queue may hold a job to lease: a task of the workspace (or, `pool`, a pool task of the
- * team) that is queued or rate-limited. Rows are written before their jobs, so none means no job
- * worth a round trip to Redis; an idle fleet's looks then cost an index probe each.
+ * Whether a queue may hold a job for this workspace to lease: a queued or rate-limited task of
+ * the workspace, or for the team's pool queue (`pool`) a pool task not yet pinned or pinned to
+ * this workspace (a pool turn that started and waits again, a rate limit or a retry, keeps its
+ * job in the pool queue). Rows are written before their jobs, so none means no job worth a round
+ * trip to Redis; an idle fleet's looks then cost an index probe each.
  */
-export function workMayWait(db: Db, where: { workspaceId: string } | { pool: string }): boolean {
+export function workMayWait(db: Db, workspaceId: string, pool?: { teamId: string }): boolean {
   const s = statements(db);
-  return 'pool' in where ? s.poolMayWait.get({ teamId: where.pool }) !== undefined : s.workspaceWaits.get({ workspaceId: where.workspaceId }) !== undefined;
+  if (pool) return s.poolMayWait.get({ teamId: pool.teamId, workspaceId }) !== undefined;
+  return s.workspaceWaits.get({ workspaceId }) !== undefined;
 }
 
 /** Agents not yet taken for lost that were last heard from before `before`. */

@@ -7,7 +7,7 @@ import {
   updateWorkspace,
   type AgentRow,
 } from '@switchyard/db';
-import { finished, useHarness } from '../test-support.ts';
+import { finished, useHarness, waitForLease } from '../test-support.ts';
 
 const ctx = useHarness();
 
@@ -20,6 +20,17 @@ async function finish(agent: AgentRow, taskId: string): Promise<void> {
 }
 
 describe('leasing', () => {
+  it('leases again a pool turn that started and waits once more, pinned to its workspace, its job in the pool queue', async () => {
+    updateWorkspace(ctx.h.db.db, ctx.h.ws.id, { pool: true });
+    const task = await ctx.h.create({ workspaceId: null });
+    expect(await lease(ctx.h.agent)).toEqual([task.id]);
+    ctx.h.sys.turns.turnStarted(ctx.h.agent.id, task.id, 1);
+    // The API was overloaded past the CLI's retries: the turn waits out a backoff, then runs again.
+    await ctx.h.sys.turns.turnFinished(ctx.h.agent.id, task.id, finished(1, { summary: { resultSubtype: 'error_during_execution', isError: true, errorKind: 'overloaded' } }));
+    expect(ctx.h.task(task.id)).toMatchObject({ status: 'queued', workspaceId: ctx.h.ws.id });
+    expect((await waitForLease(ctx.h, ctx.h.agent.id)).taskId).toBe(task.id);
+  });
+
   it('asks Redis nothing when no task of the workspace or its pool waits, and still leases the next one', async () => {
     updateWorkspace(ctx.h.db.db, ctx.h.ws.id, { pool: true });
     const first = await ctx.h.create();

@@ -46,8 +46,8 @@ export class LeasingSystem {
     let pooled = false;
     const pool = poolQueueName(ws.teamId);
     const names = [
-      ...(workMayWait(db, { workspaceId: ws.id }) ? [workspaceQueueName(ws.id)] : []),
-      ...(ws.pool && workMayWait(db, { pool: ws.teamId }) ? [pool] : []),
+      ...(workMayWait(db, ws.id) ? [workspaceQueueName(ws.id)] : []),
+      ...(ws.pool && workMayWait(db, ws.id, { teamId: ws.teamId }) ? [pool] : []),
     ];
     for (const name of names) {
       while (room > 0) {
