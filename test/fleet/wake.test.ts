@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SyncResponse } from '@switchyard/core';
 import { useApi } from '../support/api.ts';
 import { HandAgent } from '../support/hand-agent.ts';
+import { markAgentLost } from '@switchyard/db';
 import { waitFor } from '../support/agent.ts';
 
 const ctx = useApi();
@@ -84,5 +85,19 @@ describe('a herd of agents that connected together', () => {
     // Each within its wait, none late; a fifth of the wait (400 ms) apart at most, by chance.
     expect(Math.max(...answeredAt)).toBeLessThan(2_000 + 500);
     expect(Math.max(...answeredAt) - Math.min(...answeredAt)).toBeGreaterThan(150);
+  });
+});
+
+describe('an agent taken for lost that syncs again', () => {
+  it('is leased the work that waits in its first sync back', async () => {
+    await ctx.api.call('/v1/teams', { method: 'POST', json: { name: 'back' } });
+    const agent = await agentFor('back-1', 'back');
+    expect(await agent.sync(1, [], 200)).toEqual({ leases: [], commands: [] });
+    const waiting = await create({ workspace: 'back-1' });
+    markAgentLost(ctx.api.db.db, agent.agentId);
+    const started = Date.now();
+    const got = await agent.sync(1, [], 3_000);
+    expect(got.leases.map((l) => l.taskId)).toEqual([waiting]);
+    expect(Date.now() - started).toBeLessThan(1_000);
   });
 });

@@ -84,8 +84,13 @@ export function syncRoute(deps: RouteDeps) {
     const now = Date.now();
     const lost = agent.lostAt !== null;
     if (!lost && agent.freeSlots === freeSlots && now - agent.lastSeenAt < touchEveryMs) return;
-    // Committed with the other writes of this moment: a fleet's syncs come in waves.
-    h.grouped(() => touchAgentSeen(db, agent.id, freeSlots, now)).catch((err: unknown) => deps.logger.warn({ err, agentId: agent.id }, 'could not note when the agent was seen'));
+    if (lost || now - agent.lastSeenAt >= graceMs / 2) {
+      // Leasing reads the row: an agent taken for lost, or nearly, is back before it looks.
+      touchAgentSeen(db, agent.id, freeSlots, now);
+    } else {
+      // Committed with the other writes of this moment: a fleet's syncs come in waves.
+      h.grouped(() => touchAgentSeen(db, agent.id, freeSlots, now)).catch((err: unknown) => deps.logger.warn({ err, agentId: agent.id }, 'could not note when the agent was seen'));
+    }
     if (lost) hub.emit('agent', { agentId: agent.id, workspaceId: agent.workspaceId, online: true });
     Object.assign(agent, { lastSeenAt: now, freeSlots, lostAt: null });
   };
