@@ -131,6 +131,18 @@ describe('a person answers while claude waits', () => {
   });
 });
 
+describe('a turn retried', () => {
+  it('closes what its first run asked, though the task waits on its first turn again', async () => {
+    const { task, lease } = await runningTask(ctx.api, agent);
+    const id = (await ask(ctx.api, agent, lease, 'Bash', { command: 'make deploy' })).body.approvalId;
+    // The Anthropic API was overloaded past the CLI's retries: the turn runs again after a backoff.
+    expect(await agent.finish(task.id, { isError: true, errorKind: 'overloaded' })).toBe('queued');
+    // Leased again on the same turn: nothing asked by the first run may pass for this one's.
+    expect((await agent.lease(task.id)).turn).toBe(1);
+    expect((await send<ApprovalView>(ctx.api, `/v1/approvals/${id}`)).body.status).toBe('closed');
+  });
+});
+
 describe('who may answer, and what the agent may ask', () => {
   it('refuses a viewer with 403 and another team’s member with 404; a member of the team answers', async () => {
     await send(ctx.api, '/v1/teams', { json: { name: 'approvals-other' } });

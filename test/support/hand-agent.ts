@@ -87,7 +87,7 @@ export class HandAgent {
   /** Ends the held turn: exit 0 with a success result unless told otherwise; returns the task status. */
   async finish(
     taskId: string,
-    o: { exitCode?: number; outcome?: TurnFinished['outcome']; result?: string; costUsd?: number; isError?: boolean } = {},
+    o: { exitCode?: number; outcome?: TurnFinished['outcome']; result?: string; costUsd?: number; isError?: boolean; errorKind?: string } = {},
   ): Promise<string> {
     const h = this.mustHold(taskId);
     // Starting twice is harmless: the API treats it as a resent report.
@@ -109,6 +109,7 @@ export class HandAgent {
         costUsd: o.costUsd ?? 0.01,
         numTurns: 1,
         durationMs: 1200,
+        errorKind: o.errorKind ?? null,
       },
       reason: killed ? 'killed by request' : null,
       stderrTail: null,

@@ -59,9 +59,9 @@ export class ApprovalService {
       for (const wake of [...(this.waiters.get(a.id) ?? [])]) wake();
     });
     // A turn that ends leaves no claude waiting: its pending approvals close with the reason. A
-    // task just created (queued, its turn never started) has none to look for.
+    // task just created (never changed since) has none to look for; a retried one may.
     deps.hub.on('task', (t) => {
-      if (t.status === 'running' || t.status === 'dispatched' || (t.status === 'queued' && !t.turnStarted && t.currentTurn === 1)) return;
+      if (t.status === 'running' || t.status === 'dispatched' || t.updatedAt === t.createdAt) return;
       this.clock.closeGone(t.id);
     });
   }
