@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { startRedis as startRedisServer, type RedisServer } from '@switchyard/testing';
 import pino from 'pino';
+import { afterAll, beforeAll } from 'vitest';
 import { createDb, insertTeam, insertToken, insertWorkspace, type DbHandle, type TeamRow, type WorkspaceRow } from '@switchyard/db';
 import { createScheduler, Hub, type Scheduler } from '@switchyard/scheduler';
 import { createApp } from './app.ts';
@@ -57,4 +58,18 @@ export async function startHarness(redisUrl: string, config = { maxPromptBytes: 
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** One redis-server and one harness for the calling test file: started before its tests, stopped after. */
+export function useHarness(): { readonly h: Harness } {
+  const ctx = {} as { h: Harness; redis: RedisServer };
+  beforeAll(async () => {
+    ctx.redis = await startRedis();
+    ctx.h = await startHarness(ctx.redis.url);
+  });
+  afterAll(async () => {
+    await ctx.h?.close();
+    await ctx.redis?.stop();
+  });
+  return ctx;
 }

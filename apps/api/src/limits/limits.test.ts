@@ -1,29 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_OUTPUT_LINE_BYTES, type TaskView } from '@switchyard/core';
 import { insertToken } from '@switchyard/db';
-import { startHarness, startRedis, type Harness } from '../test-support.ts';
+import { useHarness } from '../test-support.ts';
 import { AuthThrottle } from './auth-throttle.ts';
 import { parseTrustedProxies } from './client-address.ts';
 
-let redis: Awaited<ReturnType<typeof startRedis>>;
-let h: Harness;
-
-beforeAll(async () => {
-  redis = await startRedis();
-  h = await startHarness(redis.url); // a 64 KiB body limit
-});
-afterAll(async () => {
-  await h?.close();
-  await redis?.stop();
-});
+const ctx = useHarness(); // a 64 KiB body limit
 
 const post = (path: string, token: string, json: unknown) =>
-  h.app.request(path, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(json) });
+  ctx.h.app.request(path, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(json) });
 
 describe('body limits', () => {
   it("takes one line at the per-line limit on the agent's events route, whatever the global limit", async () => {
-    const agent = insertToken(h.db.db, { kind: 'agent', name: 'a', role: 'agent', teamId: h.team.id, workspaceId: h.workspace.id }).secret;
-    const task = (await (await post('/v1/tasks', h.adminSecret, { workspace: 'w', prompt: 'p', workdir: '/tmp' })).json()) as TaskView;
+    const agent = insertToken(ctx.h.db.db, { kind: 'agent', name: 'a', role: 'agent', teamId: ctx.h.team.id, workspaceId: ctx.h.workspace.id }).secret;
+    const task = (await (await post('/v1/tasks', ctx.h.adminSecret, { workspace: 'w', prompt: 'p', workdir: '/tmp' })).json()) as TaskView;
     // Every byte a control character: JSON escapes each to six bytes, the worst case.
     const line = '\u0001'.repeat(MAX_OUTPUT_LINE_BYTES);
     const res = await post(`/agent/v1/tasks/${task.id}/events`, agent, { turn: 1, lines: [{ seq: 1, ts: Date.now(), line }] });
@@ -32,7 +22,7 @@ describe('body limits', () => {
     const over = await post(`/agent/v1/tasks/${task.id}/events`, agent, { turn: 1, lines: [{ seq: 2, ts: 1, line: `${line}x` }] });
     expect(over.status).toBe(413);
     // Everywhere else the global limit holds.
-    expect((await post('/v1/tasks', h.adminSecret, { workspace: 'w', prompt: 'x'.repeat(70 * 1024), workdir: '/tmp' })).status).toBe(413);
+    expect((await post('/v1/tasks', ctx.h.adminSecret, { workspace: 'w', prompt: 'x'.repeat(70 * 1024), workdir: '/tmp' })).status).toBe(413);
   });
 });
 

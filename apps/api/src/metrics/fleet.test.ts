@@ -1,21 +1,11 @@
 import { Registry } from 'prom-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, startRedis, type Harness } from '../test-support.ts';
+import { describe, expect, it } from 'vitest';
+import { useHarness } from '../test-support.ts';
 import { TaskService } from '../tasks/service.ts';
 import { FleetGauges } from './fleet.ts';
 import { WorkspaceNames } from './names.ts';
 
-let redis: Awaited<ReturnType<typeof startRedis>>;
-let h: Harness;
-
-beforeAll(async () => {
-  redis = await startRedis();
-  h = await startHarness(redis.url);
-});
-afterAll(async () => {
-  await h?.close();
-  await redis?.stop();
-});
+const ctx = useHarness();
 
 const queueDepth = async (registry: Registry): Promise<number> => {
   const m = /^switchyard_queue_depth\{workspace="w"\} (\d+)$/m.exec(await registry.metrics());
@@ -26,9 +16,9 @@ describe('fleet gauges', () => {
   it('answer scrapes from a snapshot no older than the refresh period, not a query per scrape', async () => {
     const registry = new Registry();
     let now = 1_000_000;
-    new FleetGauges(registry, { db: h.db, scheduler: h.scheduler, names: new WorkspaceNames(h.db), refreshMs: 5_000, now: () => now });
+    new FleetGauges(registry, { db: ctx.h.db, scheduler: ctx.h.scheduler, names: new WorkspaceNames(ctx.h.db), refreshMs: 5_000, now: () => now });
     expect(await queueDepth(registry)).toBe(0);
-    await new TaskService(h.deps).create(h.admin, { workspace: 'w', prompt: 'count me', workdir: '/tmp' });
+    await new TaskService(ctx.h.deps).create(ctx.h.admin, { workspace: 'w', prompt: 'count me', workdir: '/tmp' });
     // However often it is scraped meanwhile, the snapshot stands until the period is over…
     for (let i = 0; i < 20; i++) expect(await queueDepth(registry)).toBe(0);
     now += 4_999;
@@ -40,9 +30,9 @@ describe('fleet gauges', () => {
 
   it('gives every workspace a series, idle ones at 0, named rather than by id', async () => {
     const registry = new Registry();
-    new FleetGauges(registry, { db: h.db, scheduler: h.scheduler, names: new WorkspaceNames(h.db) });
+    new FleetGauges(registry, { db: ctx.h.db, scheduler: ctx.h.scheduler, names: new WorkspaceNames(ctx.h.db) });
     const text = await registry.metrics();
     expect(text).toMatch(/^switchyard_agents_online\{workspace="w"\} 0$/m);
-    expect(text).not.toContain(h.workspace.id);
+    expect(text).not.toContain(ctx.h.workspace.id);
   });
 });

@@ -1,23 +1,13 @@
 import { Registry } from 'prom-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TaskRow } from '@switchyard/db';
 import { Hub } from '@switchyard/scheduler';
-import { startHarness, startRedis, type Harness } from '../test-support.ts';
+import { useHarness } from '../test-support.ts';
 import { TaskService } from '../tasks/service.ts';
 import { WorkspaceNames } from './names.ts';
 import { TaskMetrics } from './tasks.ts';
 
-let redis: Awaited<ReturnType<typeof startRedis>>;
-let h: Harness;
-
-beforeAll(async () => {
-  redis = await startRedis();
-  h = await startHarness(redis.url);
-});
-afterAll(async () => {
-  await h?.close();
-  await redis?.stop();
-});
+const ctx = useHarness();
 
 /** A sample's value by metric name (with suffix) and labels, from prom-client's own JSON. */
 async function value(registry: Registry, name: string, labels: Record<string, string> = { workspace: 'w' }): Promise<number | undefined> {
@@ -38,8 +28,8 @@ describe('task metrics', () => {
     let now = 5_000_000;
     const lines = ['{"type":"system"}', '{"type":"assistant","text":"é"}', '{"type":"result"}', 'x', 'yz'];
     const readOutput = (_id: string, after: number, upTo: number) => lines.slice(after, upTo).map((line) => ({ line }));
-    new TaskMetrics(registry, { hub, db: h.db, names: new WorkspaceNames(h.db), readOutput, now: () => now });
-    const { task } = await new TaskService(h.deps).create(h.admin, { workspace: 'w', prompt: 'time me', workdir: '/tmp' });
+    new TaskMetrics(registry, { hub, db: ctx.h.db, names: new WorkspaceNames(ctx.h.db), readOutput, now: () => now });
+    const { task } = await new TaskService(ctx.h.deps).create(ctx.h.admin, { workspace: 'w', prompt: 'time me', workdir: '/tmp' });
     const at = (status: string, updatedAt: number, extra: Partial<TaskRow> = {}): TaskRow => ({ ...task, status, updatedAt, ...extra });
 
     hub.emit('task', at('queued', task.queuedAt));
@@ -70,9 +60,9 @@ describe('task metrics', () => {
   it('counts a rate limit against the workspace by name', async () => {
     const hub = new Hub();
     const registry = new Registry();
-    new TaskMetrics(registry, { hub, db: h.db, names: new WorkspaceNames(h.db), readOutput: () => [] });
-    hub.emit('workspace', { workspaceId: h.workspace.id, teamId: h.team.id, rateLimitedUntil: Date.now() + 60_000 });
-    hub.emit('workspace', { workspaceId: h.workspace.id, teamId: h.team.id, rateLimitedUntil: null }); // lifted: not an event
+    new TaskMetrics(registry, { hub, db: ctx.h.db, names: new WorkspaceNames(ctx.h.db), readOutput: () => [] });
+    hub.emit('workspace', { workspaceId: ctx.h.workspace.id, teamId: ctx.h.team.id, rateLimitedUntil: Date.now() + 60_000 });
+    hub.emit('workspace', { workspaceId: ctx.h.workspace.id, teamId: ctx.h.team.id, rateLimitedUntil: null }); // lifted: not an event
     expect(await value(registry, 'switchyard_rate_limit_events_total')).toBe(1);
   });
 });
