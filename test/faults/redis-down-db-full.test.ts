@@ -1,25 +1,15 @@
 // Redis down, then the database full: every request answers 503 `unavailable` with Retry-After
 // promptly, nothing a client was told failed is stored, /readyz says not ready, and all of it
 // recovers by itself when Redis or the disk come back.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listAudit, listTasks } from '@switchyard/db';
-import { startApi, type TestApi } from '../support/api.ts';
+import { useApi, type TestApi } from '../support/api.ts';
 import { recordScenario, until } from '../support/faults.ts';
 import { HandAgent } from '../support/hand-agent.ts';
-import { startRedis, type RedisServer } from '../support/redis.ts';
 
-let redis: RedisServer;
-let api: TestApi;
 const began = Date.now();
 
-beforeAll(async () => {
-  redis = await startRedis();
-  api = await startApi({ redisUrl: redis.url });
-});
-afterAll(async () => {
-  await api?.stop();
-  await redis?.stop();
-});
+const ctx = useApi();
 
 const body = { workspace: 'local', workdir: '/tmp', prompt: 'hello' };
 
@@ -27,7 +17,7 @@ const body = { workspace: 'local', workdir: '/tmp', prompt: 'hello' };
 async function timed(path: string, init?: Parameters<TestApi['call']>[1]): Promise<{ res: Response; ms: number }> {
   const t0 = Date.now();
   const res = await Promise.race([
-    api.call(path, init),
+    ctx.api.call(path, init),
     new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${path} did not answer in 5 s`)), 5_000)),
   ]);
   return { res, ms: Date.now() - t0 };
@@ -40,15 +30,15 @@ async function expectUnavailable(res: Response, ms: number): Promise<void> {
   expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unavailable');
 }
 
-const stored = () => listTasks(api.db.db, { limit: 1000 }).length;
-const audited = () => listAudit(api.db.db, { limit: 1000, action: 'task.created' }).length;
+const stored = () => listTasks(ctx.api.db.db, { limit: 1000 }).length;
+const audited = () => listAudit(ctx.api.db.db, { limit: 1000, action: 'task.created' }).length;
 
 describe('Redis down, then the database full', () => {
   it('answers 503 promptly, stores nothing it refused, says not ready, and recovers by itself', async () => {
-    const agent = await new HandAgent(api).register();
-    expect((await api.call('/readyz')).status).toBe(200);
+    const agent = await new HandAgent(ctx.api).register();
+    expect((await ctx.api.call('/readyz')).status).toBe(200);
 
-    await redis.crash();
+    await ctx.redis.crash();
     const ready = await timed('/readyz');
     expect(ready.res.status).toBe(503);
     expect(ready.ms).toBeLessThan(2_000);
@@ -60,17 +50,17 @@ describe('Redis down, then the database full', () => {
     expect(stored()).toBe(0);
     expect(audited()).toBe(0);
 
-    await redis.restart();
-    await until(async () => (await api.call('/readyz')).status === 200, 'readyz after Redis is back');
+    await ctx.redis.restart();
+    await until(async () => (await ctx.api.call('/readyz')).status === 200, 'readyz after Redis is back');
     // The client retries with the same key: one task, and it runs once.
-    const res = await api.call('/v1/tasks', { method: 'POST', json: body, headers: { 'idempotency-key': 'k1' } });
+    const res = await ctx.api.call('/v1/tasks', { method: 'POST', json: body, headers: { 'idempotency-key': 'k1' } });
     expect(res.status).toBe(201);
     const { id } = (await res.json()) as { id: string };
     expect(await agent.run(id, ['one', 'two'])).toBe('completed');
     expect(stored()).toBe(1);
 
     // The disk fills: nothing more fits.
-    api.db.sqlite.pragma(`max_page_count = ${api.db.sqlite.pragma('page_count', { simple: true })}`);
+    ctx.api.db.sqlite.pragma(`max_page_count = ${ctx.api.db.sqlite.pragma('page_count', { simple: true })}`);
     const full = await timed('/readyz');
     expect(full.res.status).toBe(503);
     expect(await full.res.json()).toMatchObject({ ok: false, sqlite: false, redis: true });
@@ -78,9 +68,9 @@ describe('Redis down, then the database full', () => {
     await expectUnavailable(refused.res, refused.ms);
     expect(stored()).toBe(1);
 
-    api.db.sqlite.pragma('max_page_count = 1073741823');
-    expect((await api.call('/readyz')).status).toBe(200);
-    const after = await api.call('/v1/tasks', { method: 'POST', json: body });
+    ctx.api.db.sqlite.pragma('max_page_count = 1073741823');
+    expect((await ctx.api.call('/readyz')).status).toBe(200);
+    const after = await ctx.api.call('/v1/tasks', { method: 'POST', json: body });
     expect(after.status).toBe(201);
     const second = ((await after.json()) as { id: string }).id;
     expect(await agent.run(second, ['three'])).toBe('completed');

@@ -1,31 +1,21 @@
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TaskView } from '@switchyard/core';
-import { startApi, type TestApi } from '../support/api.ts';
+import { startApi, useApi, type TestApi } from '../support/api.ts';
 import { HandAgent, sj } from '../support/hand-agent.ts';
-import { startRedis, type RedisServer } from '../support/redis.ts';
+import { startRedis } from '../support/redis.ts';
 import { cli, cliEnv, freshHome } from '../cli/support/cli.ts';
 
 // Backup over HTTP while a task writes, then the documented restore: the file as switchyard.db
 // of a fresh API on an EMPTY Redis. The task list must come back as it was, and queued work
 // must be back in the queue (the reconciler rebuilds Redis from SQLite).
 
-let redis: RedisServer;
-let api: TestApi;
-
-beforeAll(async () => {
-  redis = await startRedis();
-  api = await startApi({ redisUrl: redis.url });
-});
-afterAll(async () => {
-  await api?.stop();
-  await redis?.stop();
-});
+const ctx = useApi();
 
 async function create(prompt: string): Promise<TaskView> {
-  const res = await api.call('/v1/tasks', { method: 'POST', json: { workspace: 'local', prompt, workdir: '/tmp' } });
+  const res = await ctx.api.call('/v1/tasks', { method: 'POST', json: { workspace: 'local', prompt, workdir: '/tmp' } });
   expect(res.status).toBe(201);
   return (await res.json()) as TaskView;
 }
@@ -42,9 +32,9 @@ const bulky = (i: number) => sj.text(`line ${i} ${'x'.repeat(1000)}`);
 
 describe('switchyard admin backup, and restoring it', () => {
   it('saves a consistent snapshot while a task writes; a fresh API on it lists the same tasks and re-queues the waiting ones', async () => {
-    const patch = await api.call('/v1/workspaces/local', { method: 'PATCH', json: { maxConcurrency: 2 } });
+    const patch = await ctx.api.call('/v1/workspaces/local', { method: 'PATCH', json: { maxConcurrency: 2 } });
     expect(patch.status).toBe(200);
-    const agent = await new HandAgent(api).register('pod-backup');
+    const agent = await new HandAgent(ctx.api).register('pod-backup');
     const done = await create('finished before the backup');
     await agent.lease(done.id);
     await agent.start(done.id);
@@ -57,7 +47,7 @@ describe('switchyard admin backup, and restoring it', () => {
 
     const dir = mkdtempSync(join(tmpdir(), 'sy-backup-'));
     const file = join(dir, 'switchyard-backup.db');
-    const env = cliEnv(freshHome(), { SWITCHYARD_URL: api.url, SWITCHYARD_TOKEN: api.adminToken });
+    const env = cliEnv(freshHome(), { SWITCHYARD_URL: ctx.api.url, SWITCHYARD_TOKEN: ctx.api.adminToken });
     // The running task keeps shipping lines for as long as the backup takes.
     let writing = true;
     let shipped = 0;
@@ -75,16 +65,16 @@ describe('switchyard admin backup, and restoring it', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     // Only FILE is left: no partial file beside it, no snapshot in the API's data dir.
     expect(readdirSync(dir)).toEqual(['switchyard-backup.db']);
-    expect(readdirSync(api.dataDir).filter((f) => f.startsWith('.backup-'))).toEqual([]);
+    expect(readdirSync(ctx.api.dataDir).filter((f) => f.startsWith('.backup-'))).toEqual([]);
     expect(shipped).toBeGreaterThan(0);
-    const before = await taskList(api);
-    const outputs = { done: await output(api, done.id), waiting: await output(api, waiting.id) };
+    const before = await taskList(ctx.api);
+    const outputs = { done: await output(ctx.api, done.id), waiting: await output(ctx.api, waiting.id) };
 
     // The restore, as the README says: the file as switchyard.db in a new data dir, with the
     // token files, on an empty Redis.
     const restoredDir = mkdtempSync(join(tmpdir(), 'sy-restored-'));
     copyFileSync(file, join(restoredDir, 'switchyard.db'));
-    for (const f of ['admin-token', 'agent-token']) copyFileSync(join(api.dataDir, f), join(restoredDir, f));
+    for (const f of ['admin-token', 'agent-token']) copyFileSync(join(ctx.api.dataDir, f), join(restoredDir, f));
     const emptyRedis = await startRedis();
     // The reconciler leaves rows younger than two minutes alone (they may be mid-create); this
     // backup is seconds old, a real restore's rows are older. So the first reconcile repairs.
@@ -112,16 +102,16 @@ describe('switchyard admin backup, and restoring it', () => {
   });
 
   it('is admin only: 401 without a token, 403 for a member, and the CLI says so', async () => {
-    expect((await fetch(`${api.url}/v1/admin/backup`)).status).toBe(401);
-    const made = await api.call('/v1/tokens', { method: 'POST', json: { name: 'dev', role: 'member', team: 'default' } });
+    expect((await fetch(`${ctx.api.url}/v1/admin/backup`)).status).toBe(401);
+    const made = await ctx.api.call('/v1/tokens', { method: 'POST', json: { name: 'dev', role: 'member', team: 'default' } });
     expect(made.status).toBe(201);
     const { token } = (await made.json()) as { token: string };
-    const res = await api.call('/v1/admin/backup', { token });
+    const res = await ctx.api.call('/v1/admin/backup', { token });
     expect(res.status).toBe(403);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('forbidden');
 
     const dir = mkdtempSync(join(tmpdir(), 'sy-backup-'));
-    const r = await cli(['admin', 'backup', join(dir, 'b.db')], { env: cliEnv(freshHome(), { SWITCHYARD_URL: api.url, SWITCHYARD_TOKEN: token }) });
+    const r = await cli(['admin', 'backup', join(dir, 'b.db')], { env: cliEnv(freshHome(), { SWITCHYARD_URL: ctx.api.url, SWITCHYARD_TOKEN: token }) });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('forbidden');
     expect(existsSync(join(dir, 'b.db'))).toBe(false);
