@@ -1,39 +1,31 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import { prepared } from './prepared.ts';
-import { teams, workspaces } from './schema.ts';
+import { teams } from './schema.ts';
+import { findWorkspaceSettings } from './workspaces.ts';
 
-// Workspaces and teams are never renamed nor deleted, and ids are never reused: a name, once
-// read, holds for the life of the process. Every task view names its workspace and team; reading
-// both rows for it was a tenth of a create. Bounded by the fleet, not by the tasks.
+// Every task view names its workspace and team; reading both rows for it was a tenth of a
+// create. Teams are never renamed nor deleted and ids are never reused: a team's name, once read,
+// holds for the life of the process (bounded by the teams, not by the tasks). A workspace's comes
+// with its settings, kept in memory until an admin changes a workspace.
 
-const caches = new WeakMap<Db, Map<string, string>>();
-
-function cached(db: Db, id: string, read: () => string | undefined): string | undefined {
-  let cache = caches.get(db);
-  if (!cache) caches.set(db, (cache = new Map()));
-  let name = cache.get(id);
-  if (name === undefined) {
-    name = read();
-    if (name !== undefined) cache.set(id, name);
-  }
-  return name;
-}
+const teamNames = new WeakMap<Db, Map<string, string>>();
 
 /** The name of workspace `id`, or undefined if there is none. */
 export function workspaceName(db: Db, id: string): string | undefined {
-  return cached(db, id, () =>
-    prepared(db, 'workspaceName', (d) =>
-      d.select({ name: workspaces.name }).from(workspaces).where(eq(workspaces.id, sql.placeholder('id'))).prepare(),
-    ).get({ id })?.name,
-  );
+  return findWorkspaceSettings(db, id)?.name;
 }
 
 /** The name of team `id`, or undefined if there is none. */
 export function teamName(db: Db, id: string): string | undefined {
-  return cached(db, id, () =>
-    prepared(db, 'teamName', (d) =>
+  let names = teamNames.get(db);
+  if (!names) teamNames.set(db, (names = new Map()));
+  let name = names.get(id);
+  if (name === undefined) {
+    name = prepared(db, 'teamName', (d) =>
       d.select({ name: teams.name }).from(teams).where(eq(teams.id, sql.placeholder('id'))).prepare(),
-    ).get({ id })?.name,
-  );
+    ).get({ id })?.name;
+    if (name !== undefined) names.set(id, name);
+  }
+  return name;
 }
