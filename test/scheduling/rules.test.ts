@@ -18,6 +18,7 @@ afterAll(async () => {
   await redis?.stop();
 });
 beforeEach(async () => {
+  skew = 0;
   // No safe age: the reconciler tests here repair at once what they broke on purpose.
   api = await startApi({ redisUrl: redis.url, scheduler: { graceSec: 2, sweepEveryMs: 200, reconcileSafeAgeMs: 0 }, now: () => Date.now() + skew });
 });
@@ -233,7 +234,7 @@ describe('rate-limit backoff', () => {
     await finish(agent, lease!, { outcome: 'rate_limited', exitCode: 1, summary: summary({ isError: true, rateLimit: { resetsAt: null, kind: 'rate_limit', message: null } }) });
     const limited = await get(t.id);
     // No reset time known: exponential backoff, 30 s doubling, with jitter above half.
-    const wait = Date.parse(limited.rateLimitedUntil!) - Date.now();
+    const wait = Date.parse(limited.rateLimitedUntil!) - (Date.now() + skew);
     expect(wait).toBeGreaterThan(10_000);
     expect(wait).toBeLessThanOrEqual(30_000);
     await createOk({ workspace: 'mate' });
