@@ -12,7 +12,7 @@ export function writeAudit(
   entry: AuditEntry,
   now = Date.now(),
 ): void {
-  insertRow(db, 'audit_log', auditLog, { ...entry, ts: now }, false);
+  insertRow(db, auditLog, { ...entry, ts: now });
 }
 
 export function listAudit(

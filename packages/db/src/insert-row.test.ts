@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { findTask, firstTurnOf, insertTask, listTurns } from './tasks.ts';
+import { listAudit, writeAudit } from './audit.ts';
+import { findTask, firstTurnOf, insertTask, listTaskEvents, listTurns } from './tasks.ts';
 import { insertTeam } from './teams.ts';
 import { useTempDb } from './test-support.ts';
 
@@ -23,5 +24,16 @@ describe('insertTask', () => {
     const b = insertTask(ctx.h.db, { ...base, id: 'tsk_test000000002' }, null);
     a.labels.x = 'y';
     expect(b.labels).toEqual({});
+  });
+
+  it('lets SQLite number the rows of tables with an autoincrement id', () => {
+    const team = insertTeam(ctx.h.db, 'default');
+    const task = insertTask(ctx.h.db, { id: 'tsk_test000000001', teamId: team.id, prompt: 'p', workdir: '/tmp', options: {}, sessionId: 's' }, 'ann', 1_000);
+    expect(listTaskEvents(ctx.h.db, task.id)).toEqual([expect.objectContaining({ id: expect.any(Number), toStatus: 'queued', actor: 'ann', reason: 'created', ts: 1_000 })]);
+    writeAudit(ctx.h.db, { actor: 'ann', action: 'task.create', targetType: 'task', targetId: task.id, details: { a: 1 } }, 5);
+    writeAudit(ctx.h.db, { actor: 'ann', action: 'task.kill', targetType: 'task', targetId: task.id, details: {} }, 6);
+    const [second, first] = listAudit(ctx.h.db, { limit: 10 });
+    expect(second!.id).toBeGreaterThan(first!.id);
+    expect(first).toMatchObject({ ts: 5, details: { a: 1 }, teamId: null });
   });
 });

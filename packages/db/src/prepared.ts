@@ -1,4 +1,4 @@
-import { getTableColumns, is, sql, SQL } from 'drizzle-orm';
+import { getTableColumns, getTableName, is, sql, SQL } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Db } from './client.ts';
 
@@ -59,28 +59,27 @@ export function encodePrefixed(table: SQLiteTable, values: Row, prefix: string):
   return out;
 }
 
-interface RunStatement {
-  run(values: Row): unknown;
-}
-interface GetStatement<T> {
-  get(values: Row): T | undefined;
-}
-
 /**
- * Inserts one row of `table` through a statement prepared once per shape of `values` (which
- * columns it sets); the columns left out take their schema defaults, as drizzle would give them.
+ * Inserts and returns the row `table` holds after inserting `values` (rowAsInserted: each column
+ * left out takes its schema default; an autoincrement id left out is given by SQLite and is null
+ * in the row returned), every column in one fixed order through one statement per table:
+ * positional values, no shape to look up and no placeholders to fill.
  */
-export function insertRow<T>(db: Db, name: string, table: SQLiteTable, values: Row, returning: true): T;
-export function insertRow(db: Db, name: string, table: SQLiteTable, values: Row, returning: false): void;
-export function insertRow<T>(db: Db, name: string, table: SQLiteTable, values: Row, returning: boolean): T | void {
-  const keys = shapeOf(values);
-  const stmt = prepared(db, `insert:${name}:${returning}:${keys.join(',')}`, (d) => {
-    const q = d.insert(table).values(slots(keys) as never);
-    return (returning ? q.returning().prepare() : q.prepare()) as unknown as GetStatement<T> & RunStatement;
+export function insertRow<T>(db: Db, table: SQLiteTable, values: Row): T {
+  const plan = prepared(db, `insert:${getTableName(table)}`, () => {
+    const columns = Object.entries(getTableColumns(table));
+    const names = columns.map(([, c]) => `"${c.name}"`).join(', ');
+    const sql = `insert into "${getTableName(table)}" (${names}) values (${columns.map(() => '?').join(', ')})`;
+    return { stmt: db.$client.prepare(sql), keys: columns.map(([k]) => k), columns: columns.map(([, c]) => c) };
   });
-  const params = encode(table, pick(values, keys));
-  if (!returning) return void stmt.run(params);
-  return stmt.get(params)!;
+  const row = rowAsInserted<Row>(table, values);
+  const params = new Array<unknown>(plan.keys.length);
+  for (let i = 0; i < params.length; i++) {
+    const v = row[plan.keys[i]!];
+    params[i] = v === null || v === undefined ? null : plan.columns[i]!.mapToDriverValue(v);
+  }
+  plan.stmt.run(params);
+  return row as T;
 }
 
 /**
@@ -91,18 +90,25 @@ export function insertRow<T>(db: Db, name: string, table: SQLiteTable, values: R
  */
 export function rowAsInserted<T>(table: SQLiteTable, values: Row): T {
   const row: Row = {};
-  for (const [key, column] of Object.entries(getTableColumns(table))) {
+  for (const [key, fallback] of defaultsOf(table)) {
     const v = values[key];
-    if (v !== undefined) row[key] = v;
-    else if (!column.hasDefault) row[key] = null;
-    else if (is(column.default, SQL) || column.defaultFn) throw new Error(`${key} has a default computed in SQL or a function`);
-    else row[key] = typeof column.default === 'object' && column.default !== null ? structuredClone(column.default) : column.default;
+    row[key] = v !== undefined ? v : typeof fallback === 'object' && fallback !== null ? structuredClone(fallback) : fallback;
   }
   return row as T;
 }
 
-function pick(values: Row, keys: string[]): Row {
-  const out: Row = {};
-  for (const k of keys) out[k] = values[k];
-  return out;
+const defaults = new WeakMap<SQLiteTable, [string, unknown][]>();
+
+/** Each column of `table` with the value it takes when left out. */
+function defaultsOf(table: SQLiteTable): [string, unknown][] {
+  let list = defaults.get(table);
+  if (!list) {
+    list = Object.entries(getTableColumns(table)).map(([key, column]) => {
+      if (!column.hasDefault) return [key, null];
+      if (is(column.default, SQL) || column.defaultFn) throw new Error(`${key} has a default computed in SQL or a function`);
+      return [key, column.default];
+    });
+    defaults.set(table, list);
+  }
+  return list;
 }

@@ -15,11 +15,10 @@ export type NewTask = Omit<
 /** Inserts a queued task with its first turn and its first event. Call inside a transaction. */
 export function insertTask(db: Db, values: NewTask, actor: string | null, now = Date.now()): TaskRow {
   const task = { ...values, status: 'queued', createdAt: now, updatedAt: now, queuedAt: now };
-  insertRow(db, 'tasks', tasks, task, false);
-  const row = rowAsInserted<TaskRow>(tasks, task);
-  insertRow(db, 'turns', turns, firstTurnOf(row), false);
+  const row = insertRow<TaskRow>(db, tasks, task);
+  insertRow(db, turns, firstTurnOf(row));
   const event = { taskId: row.id, ts: now, fromStatus: null, toStatus: 'queued', actor, reason: 'created' };
-  insertRow(db, 'task_events', taskEvents, event, false);
+  insertRow(db, taskEvents, event);
   return row;
 }
 
@@ -134,7 +133,7 @@ export function transitionTask(
     reason: opts.reason ?? null,
     actor: opts.actor ?? null,
   };
-  insertRow(db, 'task_events', taskEvents, event, false);
+  insertRow(db, taskEvents, event);
   return row;
 }
 

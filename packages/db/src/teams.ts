@@ -7,11 +7,35 @@ import { teams } from './schema.ts';
 export type TeamRow = typeof teams.$inferSelect;
 
 export function insertTeam(db: Db, name: string, now = Date.now()): TeamRow {
+  changed(db);
   return db.insert(teams).values({ id: newId('team'), name, createdAt: now }).returning().get();
 }
 
-/** A team by id or name. */
+/**
+ * Teams by id and name, from memory until a team is written (insertTeam, setQuota,
+ * setTeamRateLimit: the only writers). Read inside a transaction, a row is not kept: the
+ * transaction may roll back what it wrote. Bounded by the number of teams (two entries each).
+ */
+const cached = new WeakMap<Db, Map<string, TeamRow>>();
+
+function changed(db: Db): void {
+  cached.delete(db);
+}
+
+/** A team by id or name: what every create checks its quota against. */
 export function findTeam(db: Db, ref: string): TeamRow | undefined {
+  const hit = cached.get(db)?.get(ref);
+  if (hit) return hit;
+  const team = readTeam(db, ref);
+  if (team && !db.$client.inTransaction) {
+    let byRef = cached.get(db);
+    if (!byRef) cached.set(db, (byRef = new Map()));
+    byRef.set(team.id, team).set(team.name, team);
+  }
+  return team;
+}
+
+function readTeam(db: Db, ref: string): TeamRow | undefined {
   const stmt = prepared(db, 'findTeam', (d) =>
     d
       .select()
@@ -27,10 +51,12 @@ export function listTeams(db: Db): TeamRow[] {
 }
 
 export function setQuota(db: Db, teamId: string, quota: Quota): TeamRow {
+  changed(db);
   return db.update(teams).set(quota).where(eq(teams.id, teamId)).returning().get()!;
 }
 
 export function setTeamRateLimit(db: Db, teamId: string, until: number | null): void {
+  changed(db);
   db.update(teams).set({ rateLimitedUntil: until }).where(eq(teams.id, teamId)).run();
 }
 
