@@ -104,13 +104,15 @@ describe('the real CLI through Switchyard', () => {
   });
 
   it('waits out a usage limit and resumes the session once, without sending the prompt again', async () => {
-    const resetsAt = Math.floor(Date.now() / 1000) + 3;
+    let resetsAt = 0;
     let calls = 0;
-    messages.script(() =>
-      ++calls === 1
-        ? { kind: 'error', status: 429, type: 'rate_limit_error', message: 'Rate limited', headers: usageLimitHeaders(resetsAt) }
-        : { kind: 'text', text: 'done after the limit' },
-    );
+    messages.script(() => {
+      if (++calls > 1) return { kind: 'text', text: 'done after the limit' };
+      // The reset counts from the refusal, as the real API's does: claude's start-up (seconds on a
+      // loaded machine) must not eat the window in which the API is told the reset before it passes.
+      resetsAt = Math.floor(Date.now() / 1000) + 3;
+      return { kind: 'error', status: 429, type: 'rate_limit_error', message: 'Rate limited', headers: usageLimitHeaders(resetsAt) };
+    });
     const before = messages.requests.length;
     const task = await create({ prompt: 'a prompt that must reach claude once' });
     const limited = await waitFor(async () => ((await get(task.id)).status === 'rate_limited' ? get(task.id) : null), 30_000, 'rate_limited');

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { Writable } from 'node:stream';
 import { Job, Queue, type QueueOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { corkForThisTurn } from './cork.ts';
 import { bullPriority, newJobId, type TurnJobData } from './queue-names.ts';
 
 /** A job taken from a queue under a lock; `token` is the lock. */
@@ -75,6 +77,8 @@ export class QueueAdapter {
     opts: { priority: number; delayMs?: number; jobId?: string },
   ): Promise<string> {
     const jobId = opts.jobId ?? newJobId(data);
+    // The adds of one turn of the event loop (the creates of one grouped commit) leave together.
+    corkForThisTurn((this.connection as unknown as { stream?: Writable }).stream);
     const added = this.queue(name).add('turn', data, {
       jobId,
       priority: bullPriority(opts.priority),
