@@ -29,6 +29,21 @@ export class ApiError extends Error {
  */
 export const REQUEST_TIMEOUT_MS = 45_000;
 
+const RAW_JSON = Symbol('json');
+
+/**
+ * `value` carrying its own serialisation, sent as the body instead of JSON.stringify(value): for
+ * output batches, whose lines were serialised once when queued (to size the batch) and were
+ * serialised a second time for the body.
+ */
+export function withJson<T extends object>(value: T, json: string): T {
+  return Object.assign(value, { [RAW_JSON]: json });
+}
+
+function serialise(body: unknown): string {
+  return typeof body === 'object' && body !== null && RAW_JSON in body ? (body as { [RAW_JSON]: string })[RAW_JSON] : JSON.stringify(body);
+}
+
 /** POSTs JSON to the agent gateway and parses the answer with a core schema. */
 export function createApiClient(url: string, token: string, fetchImpl: typeof fetch = fetch, timeoutMs = REQUEST_TIMEOUT_MS) {
   const request = requester(url, token, fetchImpl, timeoutMs);
@@ -51,7 +66,7 @@ function requester(url: string, token: string, fetchImpl: typeof fetch, timeoutM
     const res = await fetchImpl(`${url}/agent/v1${path}`, {
       method,
       headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : serialise(body),
       signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
     });
     const text = await res.text();

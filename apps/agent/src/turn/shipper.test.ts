@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { TurnFiles, TurnRecord } from './layout.ts';
+import { createApiClient } from '../api-client.ts';
 import { Shipper } from './shipper.ts';
 import { fakeApi, lease, tempDir, turnRecord } from './test-support.ts';
 
@@ -82,5 +83,20 @@ describe('shipper', () => {
     offerAll(after, lines(1, 10));
     await after.ship();
     expect(api.batches()).toEqual([[1, 2, 3, 4, 5, 6, 7], [8, 9, 10]]);
+  });
+
+  it('sends on the wire exactly the JSON of its batch, lines serialised once when queued', async () => {
+    const bodies: string[] = [];
+    const fetchImpl = (async (_url: string, init: RequestInit) => {
+      bodies.push(init.body as string);
+      const { lines: sent } = JSON.parse(init.body as string) as { lines: { seq: number }[] };
+      return Response.json({ ackSeq: sent.at(-1)!.seq });
+    }) as typeof fetch;
+    const record = freshTurn();
+    const shipper = new Shipper(createApiClient('http://api.invalid', 'sya_t', fetchImpl), record);
+    const tricky = [{ seq: 1, ts: 5, line: '{"text":"漢字 🚀 \\"quoted\\" \\u0000"}' }, { seq: 2, ts: 6, line: 'tab\there\nnewline' }];
+    offerAll(shipper, tricky);
+    expect(await shipper.ship()).toBeNull();
+    expect(bodies).toEqual([JSON.stringify({ turn: record.state.lease.turn, lines: tricky })]);
   });
 });

@@ -1,5 +1,5 @@
 import { EventsAckSchema, MAX_EVENTS_BODY_BYTES, MAX_OUTPUT_LINE_BYTES, type OutputLine } from '@switchyard/core';
-import { ApiError, type ApiPost } from '../api-client.ts';
+import { ApiError, withJson, type ApiPost } from '../api-client.ts';
 import type { TurnRecord } from './layout.ts';
 import { isTruncationMarker, truncationMarker } from './truncate.ts';
 
@@ -20,8 +20,20 @@ const IN_FLIGHT = 4;
  * highest contiguous seq it holds (ackSeq); that is persisted in state.json, so neither a failed
  * POST nor a new agent process loses or repeats a line the API has.
  */
+/** A line waiting to be shipped, serialised once: as it appears in a body, and its bytes there with a comma. */
+interface Queued {
+  line: OutputLine;
+  json: string;
+  bytes: number;
+}
+
+const queued = (line: OutputLine): Queued => {
+  const json = JSON.stringify(line);
+  return { line, json, bytes: Buffer.byteLength(json) + 1 };
+};
+
 export class Shipper {
-  private pending: OutputLine[] = [];
+  private pending: Queued[] = [];
   /** Lowered when the API refuses a batch as too large (413): it may have a smaller limit. */
   private maxLines = BATCH_LINES;
 
@@ -49,8 +61,10 @@ export class Shipper {
   offer(line: OutputLine): void {
     if (line.seq <= this.ackSeq) return;
     // The runner already cuts long lines; this holds for output written by anything else too.
-    const tooLong = Buffer.byteLength(line.line) > MAX_OUTPUT_LINE_BYTES;
-    this.pending.push(tooLong ? { ...line, line: truncationMarker(line.line) } : line);
+    const q = queued(line);
+    // The line's own bytes are at most its serialised ones: counted only when those are too many.
+    const tooLong = q.bytes > MAX_OUTPUT_LINE_BYTES && Buffer.byteLength(line.line) > MAX_OUTPUT_LINE_BYTES;
+    this.pending.push(tooLong ? queued({ ...line, line: truncationMarker(line.line) }) : q);
   }
 
   /**
@@ -75,18 +89,20 @@ export class Shipper {
    */
   private async shipWindow(): Promise<number | null> {
     const { taskId, turn } = this.record.state.lease;
-    const inFlight: { batch: OutputLine[]; answer: Promise<{ ackSeq: number } | { err: unknown }> }[] = [];
+    const inFlight: { batch: Queued[]; answer: Promise<{ ackSeq: number } | { err: unknown }> }[] = [];
     let sentUpTo = this.ackSeq;
     /** The best answer of this run: once all are in, what the API holds (a lost write lowers it). */
     let best = -1;
-    let failure: { err: unknown; batch: OutputLine[] } | null = null;
+    let failure: { err: unknown; batch: Queued[] } | null = null;
     let short = false;
     for (;;) {
       while (!failure && !short && inFlight.length < IN_FLIGHT) {
         const batch = this.nextBatch(sentUpTo);
         if (batch.length === 0) break;
-        sentUpTo = batch.at(-1)!.seq;
-        const answer = this.post(`/tasks/${taskId}/events`, { turn, lines: batch }, EventsAckSchema).catch((err: unknown) => ({ err }));
+        sentUpTo = batch.at(-1)!.line.seq;
+        // The body is the lines as serialised when they were queued, not serialised again.
+        const body = withJson({ turn, lines: batch.map((q) => q.line) }, `{"turn":${turn},"lines":[${batch.map((q) => q.json).join(',')}]}`);
+        const answer = this.post(`/tasks/${taskId}/events`, body, EventsAckSchema).catch((err: unknown) => ({ err }));
         inFlight.push({ batch, answer });
       }
       const next = inFlight.shift();
@@ -98,7 +114,7 @@ export class Shipper {
       }
       best = Math.max(best, answer.ackSeq);
       this.acknowledge(answer.ackSeq);
-      if (best < next.batch.at(-1)!.seq) short = true;
+      if (best < next.batch.at(-1)!.line.seq) short = true;
     }
     // ackSeq goes to disk once a run: one lower than the API's only means lines sent again.
     this.record.update({});
@@ -120,16 +136,14 @@ export class Shipper {
   }
 
   /** As many lines after seq `after` as fit the byte budget, at least one: a line is never split. */
-  private nextBatch(after: number): OutputLine[] {
-    const batch: OutputLine[] = [];
+  private nextBatch(after: number): Queued[] {
+    const batch: Queued[] = [];
     let bytes = ENVELOPE_BYTES;
-    for (const l of this.pending) {
-      if (l.seq <= after) continue;
-      // The line as it appears in the body, with its comma.
-      const size = Buffer.byteLength(JSON.stringify(l)) + 1;
-      if (batch.length >= this.maxLines || (batch.length > 0 && bytes + size > BATCH_BYTES)) break;
-      batch.push(l);
-      bytes += size;
+    for (const q of this.pending) {
+      if (q.line.seq <= after) continue;
+      if (batch.length >= this.maxLines || (batch.length > 0 && bytes + q.bytes > BATCH_BYTES)) break;
+      batch.push(q);
+      bytes += q.bytes;
     }
     return batch;
   }
@@ -139,16 +153,16 @@ export class Shipper {
    * becomes the truncation marker, so no answer of the API can hold the turn up for good.
    * False when there is nothing left to shrink.
    */
-  private shrinkAfter(err: unknown, batch: OutputLine[]): boolean {
+  private shrinkAfter(err: unknown, batch: Queued[]): boolean {
     if (!(err instanceof ApiError) || err.status !== 413) return false;
     if (batch.length > 1) {
       this.maxLines = Math.max(1, Math.floor(batch.length / 2));
       return true;
     }
-    const at = this.pending.findIndex((l) => l.seq === batch[0]!.seq);
-    const only = this.pending[at];
+    const at = this.pending.findIndex((q) => q.line.seq === batch[0]!.line.seq);
+    const only = this.pending[at]?.line;
     if (!only || isTruncationMarker(only.line)) return false;
-    this.pending[at] = { ...only, line: truncationMarker(only.line) };
+    this.pending[at] = queued({ ...only, line: truncationMarker(only.line) });
     return true;
   }
 
@@ -156,6 +170,6 @@ export class Shipper {
     // A batch got through: let batches grow back after a 413 halved them.
     this.maxLines = Math.min(BATCH_LINES, this.maxLines * 2);
     if (ackSeq > this.ackSeq) this.record.state.ackSeq = ackSeq;
-    this.pending = this.pending.filter((l) => l.seq > this.ackSeq);
+    this.pending = this.pending.filter((q) => q.line.seq > this.ackSeq);
   }
 }
