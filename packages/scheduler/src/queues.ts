@@ -248,8 +248,8 @@ export class QueueAdapter {
     if (!ms) return p;
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
-      const err = new Error(`Command timed out: Redis did not answer in ${ms} ms`);
-      timer = setTimeout(() => reject(err), ms);
+      // The error is made when it happens: one made ahead for every add was a few % of a create.
+      timer = setTimeout(() => reject(new Error(`Command timed out: Redis did not answer in ${ms} ms`)), ms);
     });
     p.catch(() => undefined); // a late failure after the timeout is nobody's to handle
     try {
