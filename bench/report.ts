@@ -9,7 +9,8 @@ import type { LoadResult } from './lib/load.ts';
 import type { StreamResult } from './lib/scenarios.ts';
 
 interface Admission {
-  healthz64: LoadResult;
+  /** The better of two runs (`runsPerSec`: before the creates, after /v1/me). */
+  healthz64: LoadResult & { cpuUs?: number; runsPerSec?: number[] };
   healthz1: LoadResult;
   create64: LoadResult & { cpuUs: number };
   create1: LoadResult & { cpuUs: number };
@@ -67,6 +68,13 @@ export function environment(): Record<string, string> {
 
 const pct = (a: number, b: number) => `${Math.round((a / b) * 100)} %`;
 
+/** The two /healthz runs behind a ceiling, and the CPU ratio, which a busy machine disturbs less. */
+function ceilingRuns(h: Admission['healthz64'], createCpuUs: number): string {
+  const runs = h.runsPerSec ? `, best of ${h.runsPerSec.map((n) => `${n}/s`).join(' and ')}` : '';
+  const cpu = h.cpuUs ? `; CPU per request ${h.cpuUs} µs, ${pct(h.cpuUs, createCpuUs)} of a create's` : '';
+  return runs + cpu;
+}
+
 /** Every goal of the issue's table, met or not, with the same-run ceiling beside it. */
 export function evaluate(r: Results): Goal[] {
   const e = r.empty;
@@ -74,7 +82,7 @@ export function evaluate(r: Results): Goal[] {
     {
       measure: 'POST /v1/tasks, 64 clients, paused workspace',
       value: `${e.create64.perSec}/s, p99 ${e.create64.p99Ms} ms; API CPU ${e.create64.cpuUs} µs per create`,
-      ceiling: `/healthz ${e.healthz64.perSec}/s (${pct(e.create64.perSec, e.healthz64.perSec)})`,
+      ceiling: `/healthz ${e.healthz64.perSec}/s (${pct(e.create64.perSec, e.healthz64.perSec)})${ceilingRuns(e.healthz64, e.create64.cpuUs)}`,
       goal: '≥ 2,000/s and ≥ 25 % of /healthz, p99 ≤ 60 ms',
       met: e.create64.perSec >= 2000 && e.create64.perSec >= 0.25 * e.healthz64.perSec && e.create64.p99Ms <= 60,
     },

@@ -31,12 +31,16 @@ async function admission(seedDir: string | undefined, withMe: boolean) {
     await healthz(stack, 64, 1);
     await creates(stack, 64, 1);
     const { value, peakMiB } = await withRssPeak(stack, async () => {
-      const ceiling64 = await healthz(stack, 64, SECONDS);
+      const before = await healthz(stack, 64, SECONDS);
       const ceiling1 = await healthz(stack, 1, SECONDS);
       const create64 = await creates(stack, 64, SECONDS);
       const create1 = await creates(stack, 1, SECONDS);
       const me64 = withMe ? await me(stack, 64, SECONDS) : null;
-      return { healthz64: ceiling64, healthz1: ceiling1, create64, create1, me64 };
+      // The ceiling is what the API can do: a busy moment of this shared machine during one
+      // measure would lower it and flatter every ratio, so it is the better of two, one each side.
+      const after = await healthz(stack, 64, SECONDS);
+      const healthz64 = { ...(after.perSec > before.perSec ? after : before), runsPerSec: [before.perSec, after.perSec] };
+      return { healthz64, healthz1: ceiling1, create64, create1, me64 };
     });
     return { ...value, idleRssMiB: stack.apiRssMiB(), peakRssMiB: peakMiB };
   } finally {

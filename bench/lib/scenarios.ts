@@ -20,8 +20,15 @@ export async function withRssPeak<T>(stack: Stack, fn: () => Promise<T>): Promis
 
 const auth = (stack: Stack) => ({ authorization: `Bearer ${stack.api.adminToken}` });
 
-export function healthz(stack: Stack, clients: number, seconds: number): Promise<LoadResult> {
-  return runLoad({ url: `${stack.api.url}/healthz`, clients, seconds });
+/** `GET /healthz`, the ceiling; `cpuUs` is the API's CPU time per request. */
+export function healthz(stack: Stack, clients: number, seconds: number): Promise<LoadResult & { cpuUs: number }> {
+  return withCpu(stack, () => runLoad({ url: `${stack.api.url}/healthz`, clients, seconds }));
+}
+
+async function withCpu(stack: Stack, load: () => Promise<LoadResult>): Promise<LoadResult & { cpuUs: number }> {
+  const cpu0 = stack.apiCpuMs();
+  const result = await load();
+  return { ...result, cpuUs: Math.round(((stack.apiCpuMs() - cpu0) * 1000) / result.requests) };
 }
 
 export function me(stack: Stack, clients: number, seconds: number): Promise<LoadResult> {
@@ -34,16 +41,16 @@ export function me(stack: Stack, clients: number, seconds: number): Promise<Load
  */
 export async function creates(stack: Stack, clients: number, seconds: number): Promise<LoadResult & { cpuUs: number }> {
   const run = Math.random().toString(36).slice(2, 8);
-  const cpu0 = stack.apiCpuMs();
-  const result = await runLoad({
-    url: `${stack.api.url}/v1/tasks`,
-    method: 'POST',
-    headers: auth(stack),
-    body: (i) => JSON.stringify({ workspace: 'local', workdir: '/tmp', prompt: `bench ${run} task ${i}` }),
-    clients,
-    seconds,
-  });
-  return { ...result, cpuUs: Math.round(((stack.apiCpuMs() - cpu0) * 1000) / result.requests) };
+  return withCpu(stack, () =>
+    runLoad({
+      url: `${stack.api.url}/v1/tasks`,
+      method: 'POST',
+      headers: auth(stack),
+      body: (i) => JSON.stringify({ workspace: 'local', workdir: '/tmp', prompt: `bench ${run} task ${i}` }),
+      clients,
+      seconds,
+    }),
+  );
 }
 
 export async function pause(stack: Stack, paused: boolean): Promise<void> {

@@ -15,11 +15,6 @@ const BACKLOG_LINES = 20 * BATCH_LINES;
 /** Batches sent before the first is answered: the API's work on one overlaps the trip of the next. */
 const IN_FLIGHT = 4;
 
-/**
- * Ships a turn's lines to the API in order, in batches. The API answers each batch with the
- * highest contiguous seq it holds (ackSeq); that is persisted in state.json, so neither a failed
- * POST nor a new agent process loses or repeats a line the API has.
- */
 /** A line waiting to be shipped, serialised once: as it appears in a body, and its bytes there with a comma. */
 interface Queued {
   line: OutputLine;
@@ -32,6 +27,11 @@ const queued = (line: OutputLine): Queued => {
   return { line, json, bytes: Buffer.byteLength(json) + 1 };
 };
 
+/**
+ * Ships a turn's lines to the API in order, in batches. The API answers each batch with the
+ * highest contiguous seq it holds (ackSeq); that is persisted in state.json, so neither a failed
+ * POST nor a new agent process loses or repeats a line the API has.
+ */
 export class Shipper {
   private pending: Queued[] = [];
   /** Lowered when the API refuses a batch as too large (413): it may have a smaller limit. */
