@@ -12,8 +12,9 @@ interface Admission {
   /** The better of two runs (`runsPerSec`: before the creates, after /v1/me). */
   healthz64: LoadResult & { cpuUs?: number; runsPerSec?: number[] };
   healthz1: LoadResult;
-  create64: LoadResult & { cpuUs: number };
-  create1: LoadResult & { cpuUs: number };
+  /** The better of two runs (`runsPerSec`). */
+  create64: LoadResult & { cpuUs: number; runsPerSec?: number[] };
+  create1: LoadResult & { cpuUs: number; runsPerSec?: number[] };
   me64: LoadResult | null;
   idleRssMiB: number;
   peakRssMiB: number;
@@ -68,12 +69,12 @@ export function environment(): Record<string, string> {
 
 const pct = (a: number, b: number) => `${Math.round((a / b) * 100)} %`;
 
-/** The two /healthz runs behind a ceiling, and the CPU ratio, which a busy machine disturbs less. */
-function ceilingRuns(h: Admission['healthz64'], createCpuUs: number): string {
-  const runs = h.runsPerSec ? `, best of ${h.runsPerSec.map((n) => `${n}/s`).join(' and ')}` : '';
-  const cpu = h.cpuUs ? `; CPU per request ${h.cpuUs} µs, ${pct(h.cpuUs, createCpuUs)} of a create's` : '';
-  return runs + cpu;
-}
+/** The two runs a figure is the better of, when it is. */
+const runs = (r: { runsPerSec?: number[] }): string => (r.runsPerSec ? ` (best of ${r.runsPerSec.map((n) => `${n}/s`).join(' and ')})` : '');
+
+/** The CPU ratio beside the rate ratio: a busy machine disturbs it less. */
+const cpuRatio = (h: Admission['healthz64'], createCpuUs: number): string =>
+  h.cpuUs ? `; /healthz CPU per request ${h.cpuUs} µs, ${pct(h.cpuUs, createCpuUs)} of a create's` : '';
 
 /** Every goal of the issue's table, met or not, with the same-run ceiling beside it. */
 export function evaluate(r: Results): Goal[] {
@@ -81,14 +82,14 @@ export function evaluate(r: Results): Goal[] {
   const goals: Goal[] = [
     {
       measure: 'POST /v1/tasks, 64 clients, paused workspace',
-      value: `${e.create64.perSec}/s, p99 ${e.create64.p99Ms} ms; API CPU ${e.create64.cpuUs} µs per create`,
-      ceiling: `/healthz ${e.healthz64.perSec}/s (${pct(e.create64.perSec, e.healthz64.perSec)})${ceilingRuns(e.healthz64, e.create64.cpuUs)}`,
+      value: `${e.create64.perSec}/s${runs(e.create64)}, p99 ${e.create64.p99Ms} ms; API CPU ${e.create64.cpuUs} µs per create`,
+      ceiling: `/healthz ${e.healthz64.perSec}/s${runs(e.healthz64)}: creates ${pct(e.create64.perSec, e.healthz64.perSec)} of it${cpuRatio(e.healthz64, e.create64.cpuUs)}`,
       goal: '≥ 2,000/s and ≥ 25 % of /healthz, p99 ≤ 60 ms',
       met: e.create64.perSec >= 2000 && e.create64.perSec >= 0.25 * e.healthz64.perSec && e.create64.p99Ms <= 60,
     },
     {
       measure: 'POST /v1/tasks, 1 client',
-      value: `${e.create1.perSec}/s, p50 ${e.create1.p50Ms} ms`,
+      value: `${e.create1.perSec}/s${runs(e.create1)}, p50 ${e.create1.p50Ms} ms`,
       ceiling: `/healthz ${e.healthz1.perSec}/s, p50 ${e.healthz1.p50Ms} ms`,
       goal: 'p50 ≤ 1 ms',
       met: e.create1.p50Ms <= 1,
@@ -99,7 +100,7 @@ export function evaluate(r: Results): Goal[] {
     const ratio1 = e.create1.p50Ms / h.create1.p50Ms;
     goals.push({
       measure: `POST /v1/tasks with ${h.tasks.toLocaleString('en')} tasks of history`,
-      value: `${h.create64.perSec}/s at 64 (${pct(h.create64.perSec, e.create64.perSec)} of empty), p50 ${h.create1.p50Ms} ms at 1; API CPU ${h.create64.cpuUs} µs per create`,
+      value: `${h.create64.perSec}/s at 64${runs(h.create64)} (${pct(h.create64.perSec, e.create64.perSec)} of empty), p50 ${h.create1.p50Ms} ms at 1; API CPU ${h.create64.cpuUs} µs per create`,
       ceiling: `empty: ${e.create64.perSec}/s, p50 ${e.create1.p50Ms} ms; ${e.create64.cpuUs} µs per create`,
       goal: 'within 10 % of an empty database',
       met: ratio64 >= 0.9 && ratio1 >= 0.9,
