@@ -10,6 +10,7 @@ import { buildDashboard } from './build-dashboard.mjs';
 import { prepare } from './prepare.mjs';
 import { freePort, portFree, redisPing, until } from './start/net.mjs';
 import { createSupervisor, pretty } from './start/supervisor.mjs';
+import { API_HEAP_MB, apiHeapArgs } from './api-node.mjs';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const env = (name) => (process.env[name] ? process.env[name] : undefined);
@@ -66,7 +67,7 @@ if (!Number.isInteger(port) || port < 1 || port > 65535) {
 const host = env('SWITCHYARD_HOST') ?? '127.0.0.1';
 // V8 collects lazily under load: without a cap the API's RSS climbs past 300 MB while its live
 // heap stays near 30 MB. A fleet needs more: 128 MiB and 0.1 MiB per workspace.
-const apiHeapMb = Number(env('SWITCHYARD_API_HEAP_MB') ?? 160);
+const apiHeapMb = Number(env('SWITCHYARD_API_HEAP_MB') ?? API_HEAP_MB);
 if (!Number.isInteger(apiHeapMb) || apiHeapMb < 64) {
   process.stderr.write(`SWITCHYARD_API_HEAP_MB=${process.env.SWITCHYARD_API_HEAP_MB} is not a heap size in MiB (64 or more)\n`);
   process.exit(1);
@@ -130,7 +131,7 @@ async function main() {
 
   // The bundles `build()` made: plain node, source maps for the stack traces.
   const node = ['--enable-source-maps'];
-  startChild('api', process.execPath, [...node, `--max-old-space-size=${apiHeapMb}`, 'apps/api/dist/main.js'], {
+  startChild('api', process.execPath, [...node, ...apiHeapArgs(apiHeapMb), 'apps/api/dist/main.js'], {
     ...childEnv,
     SWITCHYARD_DATA_DIR: dataDir,
     REDIS_URL: redisUrl,

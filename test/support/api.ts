@@ -9,6 +9,7 @@ import type { Scheduler, SchedulerConfig } from '@switchyard/scheduler';
 import { afterAll, beforeAll } from 'vitest';
 import { spawnService, waitFor, type ServiceProcess } from './agent.ts';
 import { startRedis, type RedisServer } from './redis.ts';
+import { API_HEAP_MB, apiHeapArgs } from '../../scripts/api-node.mjs';
 
 type Call = (path: string, init?: RequestInit & { token?: string; json?: unknown }) => Promise<Response>;
 
@@ -76,8 +77,6 @@ export async function startApi(opts: {
   };
 }
 
-/** The API's heap cap under `npm start` (SWITCHYARD_API_HEAP_MB), which spawned APIs copy. */
-export const API_HEAP_MB = 160;
 
 export interface ApiProcess extends ServiceProcess {
   url: string;
@@ -98,7 +97,7 @@ export async function spawnApiProcess(opts: { redisUrl: string; dataDir: string;
     REDIS_URL: opts.redisUrl,
     SWITCHYARD_REDIS_PREFIX: opts.prefix,
     SWITCHYARD_BOOTSTRAP_LOCAL: '1',
-  }, [`--max-old-space-size=${opts.heapMB ?? API_HEAP_MB}`, ...(opts.nodeArgs ?? [])]);
+  }, [...apiHeapArgs(opts.heapMB ?? API_HEAP_MB), ...(opts.nodeArgs ?? [])]);
   const url = `http://127.0.0.1:${opts.port}`;
   await waitFor(async () => {
     if (service.proc.exitCode !== null) throw new Error(`the API exited: ${service.output()}`);
