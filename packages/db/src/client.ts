@@ -78,7 +78,17 @@ type Outcome = { ok: true; value: unknown } | { ok: false; err: unknown };
  */
 function groupCommit(sqlite: Database.Database): <T>(fn: () => T) => Promise<T> {
   let pending: Pending[] = [];
-  const flat = (batch: Pending[]): Outcome[] => batch.map((p) => ({ ok: true, value: p.fn() }));
+  /** Set when a write of the flat run threw (not BEGIN or COMMIT): only that is worth a second run. */
+  let writeThrew = false;
+  const flat = (batch: Pending[]): Outcome[] =>
+    batch.map((p) => {
+      try {
+        return { ok: true, value: p.fn() };
+      } catch (err) {
+        writeThrew = true;
+        throw err;
+      }
+    });
   const apart = (batch: Pending[]): Outcome[] =>
     batch.map((p) => {
       try {
@@ -91,10 +101,12 @@ function groupCommit(sqlite: Database.Database): <T>(fn: () => T) => Promise<T> 
     const batch = pending;
     pending = [];
     let results: Outcome[];
+    writeThrew = false;
     try {
       try {
         results = sqlite.transaction(flat).immediate(batch);
-      } catch {
+      } catch (err) {
+        if (!writeThrew) throw err;
         results = sqlite.transaction(apart).immediate(batch);
       }
     } catch (err) {
@@ -125,11 +137,12 @@ export function createDb(file: string): DbHandle {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  // A savepoint's undo pages (a create's are about 60 KiB) spill to a temporary file past 64 KiB:
-  // a file opened, written and removed per create of a grouped commit was a tenth of its CPU.
-  sqlite.pragma('temp_store = MEMORY');
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder: MIGRATIONS });
+  // A savepoint's undo pages (a create's are about 60 KiB) spill to a temporary file past 64 KiB:
+  // a file opened, written and removed per create of a grouped commit was a tenth of its CPU.
+  // Set after the migrations, whose index builds may sort more than memory should hold.
+  sqlite.pragma('temp_store = MEMORY');
   const pragma = (name: string) => Number(sqlite.pragma(name, { simple: true }));
   const probe = sqlite.prepare(
     "insert into meta (key, value) values ('probe', ?) " +

@@ -120,6 +120,21 @@ describe('pruneExpired', () => {
     expect(ticks).toBeGreaterThanOrEqual(20);
   });
 
+  it('converts with its temporary copy of the file on disk, not in the memory of the API', () => {
+    // A VACUUM copies the whole file as temporary data; in memory, a large database would not
+    // fit the API's pod. The connection keeps other temporary data in memory (temp_store 2).
+    expect(Number(h.sqlite.pragma('temp_store', { simple: true }))).toBe(2);
+    const exec = h.sqlite.exec.bind(h.sqlite);
+    let during: unknown;
+    h.sqlite.exec = (sql: string) => {
+      if (/vacuum/i.test(sql)) during = h.sqlite.pragma('temp_store', { simple: true });
+      return exec(sql);
+    };
+    expect(enableIncrementalVacuum(h)).toBe(true);
+    expect(during).toBe(1);
+    expect(Number(h.sqlite.pragma('temp_store', { simple: true }))).toBe(2);
+  });
+
   it('gives the freed pages back to the file system once incremental vacuum is on', async () => {
     const file = join(dir, 'switchyard.db');
     // createDb leaves the file as older versions made it; the API converts it at start.

@@ -150,7 +150,15 @@ export function enableIncrementalVacuum(h: DbHandle, onConvert: (pages: number) 
   if (Number(sqlite.pragma('auto_vacuum', { simple: true })) === 2) return false;
   onConvert(Number(sqlite.pragma('page_count', { simple: true })));
   sqlite.pragma('auto_vacuum = INCREMENTAL');
-  sqlite.exec('VACUUM');
+  // VACUUM builds its copy of the whole file as temporary data: on disk, not in memory (the
+  // connection keeps temporary data in memory otherwise), or a large file would not fit the pod.
+  const temp = sqlite.pragma('temp_store', { simple: true });
+  sqlite.pragma('temp_store = FILE');
+  try {
+    sqlite.exec('VACUUM');
+  } finally {
+    sqlite.pragma(`temp_store = ${Number(temp)}`);
+  }
   sqlite.pragma('wal_checkpoint(TRUNCATE)');
   return true;
 }
