@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildClaudeArgs, summarizeLines, TOOL_RULE_PATTERN } from '@switchyard/core';
+import { buildClaudeArgs, classifyTurn, summarizeLines, TOOL_RULE_PATTERN } from '@switchyard/core';
 import { ensureClaudeCli, offlineEnv, runCli, type CliRun } from './support/cli.ts';
 import { startMessagesApi, usageLimitHeaders, type MessagesApi } from './support/messages-api.ts';
 
@@ -87,6 +87,25 @@ describe(`the real claude CLI (pinned)`, () => {
     const result = resultOf(r);
     expect(result).toMatchObject({ subtype: 'error_max_turns', is_error: true, errors: ['Reached maximum number of turns (2)'] });
     expect(result).not.toHaveProperty('result');
+  });
+
+  it('ends --max-budget-usd with error_max_budget_usd once a reply passes it, even a final one: errors[], no result, exit 1', async () => {
+    for (const reply of [
+      { kind: 'tool_use', name: 'Read', input: { file_path: join(cwd, 'notes.txt') } },
+      { kind: 'text', text: 'a long answer', outputTokens: 5000 },
+    ] as const) {
+      api.script(() => reply);
+      const before = api.requests.length;
+      const r = await run(['-p', 'spend', '--max-budget-usd', '0.0001', '--allowedTools', 'Read']);
+      expect(r.code).toBe(1);
+      const result = resultOf(r);
+      expect(result).toMatchObject({ subtype: 'error_max_budget_usd', is_error: true, terminal_reason: 'budget_exhausted', errors: ['Reached maximum budget ($0.0001)'] });
+      expect(result).not.toHaveProperty('result');
+      expect(result.total_cost_usd).toBeGreaterThan(0.0001);
+      // Checked after each reply: the first one over the budget is the last request.
+      expect(api.requests.length - before).toBe(1);
+      expect(classifyTurn(summarizeLines(r.stdout.split('\n')), r.code)).toBe('failed');
+    }
   });
 
   it('turns an API 429 into an error result with api_error_status 429 and exit 1', async () => {

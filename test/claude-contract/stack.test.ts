@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { TaskView } from '@switchyard/core';
 import { useApi } from '../support/api.ts';
-import { cleanupAgentDir, startAgent, waitFor, type TestAgent } from '../support/agent.ts';
+import { agentTmuxSessions, cleanupAgentDir, startAgent, waitFor, type TestAgent } from '../support/agent.ts';
 import { ensureClaudeCli, offlineEnv } from './support/cli.ts';
 import { CONTINUATION_PROMPT } from '@switchyard/core';
 import { startMessagesApi, usageLimitHeaders, type MessagesApi } from './support/messages-api.ts';
@@ -10,7 +10,8 @@ import { startMessagesApi, usageLimitHeaders, type MessagesApi } from './support
 // The real claude CLI through the whole of Switchyard: API → Redis → agent → tmux → claude →
 // the local Messages API stand-in, and back into SQLite.
 
-const ctx = useApi();
+// Two attempts a turn: a 529 or a failed login fails its task after one retry, not two.
+const ctx = useApi({ scheduler: { maxAttempts: 2 } });
 let agent: TestAgent;
 let messages: MessagesApi;
 
@@ -50,6 +51,21 @@ async function create(body: Record<string, unknown>): Promise<TaskView> {
   const res = await ctx.api.call('/v1/tasks', { method: 'POST', json: { workspace: 'local', workdir: '/tmp', ...body } });
   expect(res.status).toBe(201);
   return (await res.json()) as TaskView;
+}
+
+interface WorkspaceView {
+  ready: boolean;
+  rateLimitedUntil: string | null;
+  problems: string[];
+}
+
+const workspace = async (): Promise<WorkspaceView> => (await (await ctx.api.call('/v1/workspaces/local')).json()) as WorkspaceView;
+
+/** Processes whose command line holds `text` (a claude of a task holds its session id). */
+function processesMatching(text: string): string[] {
+  return execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => l.includes(text) && !l.includes('ps -eo'));
 }
 
 const get = async (id: string): Promise<TaskView> => (await (await ctx.api.call(`/v1/tasks/${id}`)).json()) as TaskView;
@@ -159,5 +175,92 @@ describe('the real CLI through Switchyard', () => {
     expect(asked.body.output_config).toMatchObject({ effort: 'low' });
     expect((asked.body.tools as { name: string }[]).map((t) => t.name)).toContain('StructuredOutput');
     expect(done.options).toMatchObject({ effort: 'low', fallbackModel: 'claude-sonnet-4-5,claude-haiku-4-5' });
+  });
+
+  it('kills a turn while claude waits on a streaming reply: the task ends killed, claude and its tmux session are gone, and the workspace runs the next task', async () => {
+    messages.script(() => ({ kind: 'stall' }));
+    const before = messages.requests.length;
+    const task = await create({ prompt: 'think for a long time' });
+    await waitFor(async () => messages.requests.length > before && (await get(task.id)).status === 'running', 30_000, 'claude to be mid-reply');
+    expect(processesMatching(task.sessionId)).not.toEqual([]);
+    expect((await ctx.api.call(`/v1/tasks/${task.id}/kill`, { method: 'POST' })).status).toBe(200);
+    const killed = await waitFor(async () => {
+      const t = await get(task.id);
+      return t.status === 'killed' ? t : null;
+    }, 30_000, 'the task to be killed');
+    expect(killed.error).toEqual({ code: 'killed', message: expect.stringMatching(/killed by request/) });
+    // claude ends its run on the SIGINT (before the agent would close the session), so its exit
+    // is recorded, and what the interrupted reply cost so far is on the task.
+    expect(killed.turns).toEqual([expect.objectContaining({ n: 1, status: 'killed', outcome: 'killed', exitCode: expect.any(Number), finishedAt: expect.any(String) })]);
+    expect(killed.costUsd).toBeGreaterThan(0);
+    await waitFor(() => processesMatching(task.sessionId).length === 0, 15_000, `no claude of ${task.id}: ${processesMatching(task.sessionId).join('\n')}`);
+    expect(agentTmuxSessions(agent.dir)).not.toContain(killed.attach.tmuxSession);
+    messages.script(() => ({ kind: 'text', text: 'the next one ran' }));
+    const next = await create({ prompt: 'the next task' });
+    expect(await turnDone(next.id, 1)).toMatchObject({ status: 'completed', result: 'the next one ran' });
+  });
+
+  it('holds the workspace back after a 429 with no reset time (a per-minute limit, as API keys get), then runs the turn', async () => {
+    // The 429 an API key's per-minute limit gets: no anthropic-ratelimit-unified-* headers. This
+    // agent's claude has an OAuth login, so it words the error differently from a key's ("not your
+    // usage limit"; cli.test.ts and the api-key-429 transcript hold a key's); both mean the same here.
+    let calls = 0;
+    messages.script(() =>
+      ++calls === 1
+        ? { kind: 'error', status: 429, type: 'rate_limit_error', message: 'Number of request tokens has exceeded your per-minute rate limit', headers: { 'retry-after': '1' } }
+        : { kind: 'text', text: 'done after the backoff' },
+    );
+    const task = await create({ prompt: 'a prompt over the per-minute limit' });
+    const limited = await waitFor(async () => {
+      const t = await get(task.id);
+      return t.status === 'rate_limited' ? t : null;
+    }, 30_000, 'rate_limited');
+    // No reset time comes with it: the workspace backs off on its own, 15 to 30 s the first time.
+    const wait = Date.parse(limited.rateLimitedUntil!) - Date.now();
+    expect(wait).toBeGreaterThan(5_000);
+    expect(wait).toBeLessThanOrEqual(30_000);
+    expect((await workspace()).rateLimitedUntil).toBe(limited.rateLimitedUntil);
+    const done = await waitFor(async () => {
+      const t = await get(task.id);
+      return ['completed', 'failed'].includes(t.status) ? t : null;
+    }, 60_000, 'the turn after the backoff');
+    expect(done).toMatchObject({ status: 'completed', result: 'done after the backoff' });
+    expect(Date.parse(done.finishedAt!)).toBeGreaterThanOrEqual(Date.parse(limited.rateLimitedUntil!));
+    expect(calls).toBe(2);
+  }, 90_000);
+
+  it('retries a turn the API answered 529 without pausing the workspace, then fails it with code overloaded', async () => {
+    const overloaded = 'a prompt while the API is overloaded';
+    const refusedAt: number[] = [];
+    messages.script((req) =>
+      JSON.stringify(req.body.messages).includes(overloaded)
+        ? (refusedAt.push(Date.now()), { kind: 'error', status: 529, type: 'overloaded_error', message: 'Overloaded' })
+        : { kind: 'text', text: 'ran meanwhile' },
+    );
+    const task = await create({ prompt: overloaded });
+    const waiting = await waitFor(async () => {
+      const t = await get(task.id);
+      return t.status === 'queued' && t.attempts === 1 ? t : null;
+    }, 30_000, 'the overloaded turn to wait for its retry');
+    expect(waiting.rateLimitedUntil).toBeNull();
+    expect(await workspace()).toMatchObject({ ready: true, rateLimitedUntil: null });
+    // The workspace takes other work while the overloaded turn waits.
+    const other = await create({ prompt: 'another task' });
+    expect(await turnDone(other.id, 1)).toMatchObject({ status: 'completed', result: 'ran meanwhile' });
+    const failed = await turnDone(task.id, 1);
+    expect(failed).toMatchObject({ status: 'failed', attempts: 2, error: { code: 'overloaded', message: expect.stringMatching(/^the Anthropic API was overloaded, 2 times: API Error: 529/) } });
+    // Once per attempt (the agent's claude makes no retries of its own here), 2 s apart at least.
+    expect(refusedAt).toHaveLength(2);
+    expect(refusedAt[1]! - refusedAt[0]!).toBeGreaterThanOrEqual(2_000);
+    expect((await workspace()).rateLimitedUntil).toBeNull();
+  });
+
+  it('fails a task that spent its maxBudgetUsd with claude\'s own reason', async () => {
+    messages.script(() => ({ kind: 'tool_use', name: 'Read', input: { file_path: '/etc/hostname' } }));
+    const task = await create({ prompt: 'read on and on', maxBudgetUsd: 0.0001, allowedTools: ['Read'] });
+    const done = await turnDone(task.id, 1);
+    expect(done).toMatchObject({ status: 'failed', exitCode: 1, error: { code: 'error_max_budget_usd', message: 'Reached maximum budget ($0.0001)' } });
+    // claude stops once a reply takes it past the budget: the one reply it paid for is on the task.
+    expect(done.costUsd).toBeGreaterThan(0.0001);
   });
 });

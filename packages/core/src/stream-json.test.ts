@@ -128,6 +128,17 @@ describe('what the real CLI (2.1.332) reports that v0.1.0 dropped', () => {
     expect(api.apiErrorStatus).toBe(401);
   });
 
+  it('fails a run that spent its --max-budget-usd with claude\'s reason, though its reply ended the turn', () => {
+    // As the pinned CLI prints it: one reply past the budget, stop_reason end_turn, no result.
+    const s = summarizeLines([
+      line({ type: 'assistant', message: { id: 'msg_1', content: [{ type: 'text', text: 'hi' }] } }),
+      line({ type: 'result', subtype: 'error_max_budget_usd', is_error: true, num_turns: 1, stop_reason: 'end_turn', terminal_reason: 'budget_exhausted', total_cost_usd: 0.1004, errors: ['Reached maximum budget ($0.0001)'], permission_denials: [] }),
+    ]);
+    expect(s).toMatchObject({ resultSubtype: 'error_max_budget_usd', errorKind: 'error_max_budget_usd', result: null, errors: ['Reached maximum budget ($0.0001)'], costUsd: 0.1004, rateLimit: null });
+    expect(classifyTurn(s, 1)).toBe('failed');
+    expect(classifyTurn(s, 0)).toBe('failed');
+  });
+
   it('cuts a huge denied input to 4 KiB', () => {
     const big = 'x'.repeat(100_000);
     const s = summarizeLines([line({ type: 'result', subtype: 'success', is_error: false, permission_denials: [{ tool_name: 'Write', tool_input: { content: big } }] })]);

@@ -8,7 +8,9 @@ import type { AddressInfo } from 'node:net';
 export type Reply =
   | { kind: 'text'; text: string; outputTokens?: number }
   | { kind: 'tool_use'; name: string; input: Record<string, unknown>; text?: string }
-  | { kind: 'error'; status: number; type: string; message: string; headers?: Record<string, string> };
+  | { kind: 'error'; status: number; type: string; message: string; headers?: Record<string, string> }
+  /** A streamed reply that starts and then sends nothing more, as a slow model does, until the CLI hangs up. */
+  | { kind: 'stall' };
 
 export interface MessagesRequest {
   model: string;
@@ -65,6 +67,7 @@ export async function startMessagesApi(): Promise<MessagesApi> {
       res.end(JSON.stringify({ type: 'error', error: { type: reply.type, message: reply.message } }));
       return;
     }
+    if (reply.kind === 'stall') return stall(res, parsed.model, ++n);
     const message = messageOf(reply, parsed.model, ++n);
     if (!parsed.stream) return json(res, 200, message);
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'request-id': `req_${n}` });
@@ -119,7 +122,15 @@ function describeRequest(body: Record<string, unknown>, headers: IncomingMessage
   };
 }
 
-function messageOf(reply: Exclude<Reply, { kind: 'error' }>, model: string, n: number) {
+/** Opens a streamed reply and holds it open: claude is mid-turn until it (or the test) hangs up. */
+function stall(res: ServerResponse, model: string, n: number): Promise<void> {
+  const [start, block] = [...streamEvents(messageOf({ kind: 'text', text: '' }, model, n))];
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'request-id': `req_${n}` });
+  for (const [event, data] of [start!, block!]) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  return new Promise((resolve) => res.once('close', resolve));
+}
+
+function messageOf(reply: Exclude<Reply, { kind: 'error' | 'stall' }>, model: string, n: number) {
   const content: Block[] = [];
   if (reply.kind === 'text') content.push({ type: 'text', text: reply.text });
   else {

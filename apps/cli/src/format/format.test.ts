@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { TaskView } from '@switchyard/core';
+import type { TaskView, TurnView } from '@switchyard/core';
 import { paint } from './color.ts';
 import { details, fit, table, visibleWidth } from './table.ts';
-import { money, summaryLine, taskExitCode, taskTable } from './task.ts';
+import { money, summaryLine, taskDetails, taskExitCode, taskTable } from './task.ts';
 import { ago, duration } from './time.ts';
 
 const NOW = Date.parse('2026-01-01T12:00:00Z');
@@ -73,6 +73,14 @@ function task(over: Partial<TaskView>): TaskView {
   };
 }
 
+function turn(n: number, over: Partial<TurnView>): TurnView {
+  return {
+    n, prompt: `prompt ${n}`, status: 'completed', exitCode: 0, outcome: 'exited', result: 'ok', isError: false, costUsd: 0.01,
+    numTurns: 1, durationMs: 20_000, startSeq: 1, endSeq: 2, permissionDenials: [], createdAt: before(180_000),
+    startedAt: before(120_000), finishedAt: before(90_000), ...over,
+  };
+}
+
 describe('task formatting', () => {
   it('renders the task table with places, ages, durations and costs', () => {
     const out = taskTable([
@@ -98,5 +106,55 @@ describe('task formatting', () => {
   it('maps statuses to exit codes and money to text', () => {
     expect(['completed', 'failed', 'killed', 'lost', 'cancelled'].map((s) => taskExitCode(s as TaskView['status']))).toEqual([0, 1, 1, 1, 1]);
     expect([money(0), money(0.5), money(12.345), money(null)]).toEqual(['$0', '$0.5000', '$12.35', '-']);
+  });
+
+  it("names claude's model calls (num_turns) apart from Switchyard's turns (the prompt and each follow-up)", () => {
+    // One prompt that took claude three model calls is one turn, not "3 turns".
+    const single = task({ numTurns: 3, turns: [turn(1, { numTurns: 3 })] });
+    expect(summaryLine(single, paint(false))).toBe('✔ completed · tsk_1 · 1m05s · $0.0123');
+    expect(taskDetails(single, NOW, paint(false))).toContain("Model calls: 3 (claude's num_turns)\n");
+    expect(taskDetails(single, NOW, paint(false))).not.toMatch(/^Turns/m);
+    expect(taskTable([single], NOW, paint(false)).split('\n')[1]).toMatch(/ 1\s+\$0\.0123 /);
+
+    const followed = task({
+      numTurns: 7, durationMs: 40_000,
+      turns: [turn(1, { numTurns: 4 }), turn(2, { numTurns: 3, prompt: 'and the tests', startedAt: before(80_000), finishedAt: before(55_000) })],
+    });
+    expect(summaryLine(followed, paint(false))).toBe('✔ completed · tsk_1 · 40.0s · $0.0123 · 2 turns');
+    const out = taskDetails(followed, NOW, paint(false));
+    expect(out).toContain('Turns:       2 (the prompt and each follow-up)\n');
+    expect(out).toContain("Model calls: 7 (claude's num_turns)\n");
+    // Durations from the wall clock beside claude's own duration_ms.
+    expect(out).toContain('Wall clock:  1m05s\n');
+    expect(out).toContain('Claude time: 40.0s (duration_ms, summed over turns)\n');
+    expect(out.slice(out.indexOf('\nTurns:\n')).split('\n').slice(2, 5)).toEqual([
+      '  #   STATUS      EXIT    WALL   CLAUDE   CALLS   DENIED      COST   PROMPT',
+      '  1   completed   0      30.0s    20.0s       4        -   $0.0100   prompt 1',
+      '  2   completed   0      25.0s    20.0s       3        -   $0.0100   and the tests',
+    ]);
+  });
+
+  it('marks a completed task whose tool calls were denied, with each refused call', () => {
+    const denied = task({
+      permissionDenials: [
+        { turn: 1, toolName: 'Write', input: { file_path: '/w/out.txt', content: 'x' } },
+        { turn: 2, toolName: 'Bash', input: { command: 'rm -rf build' } },
+      ],
+      turns: [turn(1, { permissionDenials: [{ toolName: 'Write', input: {} }] }), turn(2, { permissionDenials: [{ toolName: 'Bash', input: {} }] })],
+    });
+    expect(summaryLine(denied, paint(false))).toBe('⚠ completed · tsk_1 · 2 tool calls denied · 1m05s · $0.0123 · 2 turns');
+    const one = task({ permissionDenials: [{ turn: 1, toolName: 'WebFetch', input: { url: 'https://example.com' } }] });
+    expect(summaryLine(one, paint(false))).toBe('⚠ completed · tsk_1 · 1 tool call denied · 1m05s · $0.0123');
+    // In colour, not the green tick of a clean success.
+    const p = paint(true);
+    expect(summaryLine(one, p)).toContain(p.yellow('⚠'));
+    expect(summaryLine(one, p)).not.toContain('✔');
+    const out = taskDetails(denied, NOW, paint(false));
+    expect(out).toContain('Denied:      2 tool calls denied: Write(/w/out.txt), Bash(rm -rf build)\n');
+    expect(out.slice(out.indexOf('\nTurns:\n')).split('\n').slice(3, 5)).toEqual([
+      '  1   completed   0      30.0s    20.0s       1        1   $0.0100   prompt 1',
+      '  2   completed   0      30.0s    20.0s       1        1   $0.0100   prompt 2',
+    ]);
+    expect(taskDetails(task({}), NOW, paint(false))).not.toContain('Denied');
   });
 });
