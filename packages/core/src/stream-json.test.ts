@@ -139,6 +139,15 @@ describe('what the real CLI (2.1.332) reports that v0.1.0 dropped', () => {
     expect(classifyTurn(s, 0)).toBe('failed');
   });
 
+  it('fails a run that ended in error_during_execution with the errors claude gave, and no result', () => {
+    const s = summarizeLines([
+      line({ type: 'result', subtype: 'error_during_execution', is_error: true, num_turns: 2, total_cost_usd: 0.02, errors: ['Tool execution failed: ENOSPC'], permission_denials: [] }),
+    ]);
+    expect(s).toMatchObject({ resultSubtype: 'error_during_execution', errorKind: 'error_during_execution', result: null, errors: ['Tool execution failed: ENOSPC'], costUsd: 0.02 });
+    expect(classifyTurn(s, 1)).toBe('failed');
+    expect(classifyTurn(s, 0)).toBe('failed');
+  });
+
   it('cuts a huge denied input to 4 KiB', () => {
     const big = 'x'.repeat(100_000);
     const s = summarizeLines([line({ type: 'result', subtype: 'success', is_error: false, permission_denials: [{ tool_name: 'Write', tool_input: { content: big } }] })]);
