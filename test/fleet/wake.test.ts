@@ -44,6 +44,20 @@ describe('long-polls woken by events', () => {
     expect(answers.flatMap((a) => a.leases.map((l) => l.taskId)).sort()).toEqual([...tasks].sort());
   });
 
+  it('hears pool work in the wait it is in when an admin makes its workspace a pool member', async () => {
+    await ctx.api.call('/v1/teams', { method: 'POST', json: { name: 'joins' } });
+    const agent = await agentFor('joins-1', 'joins');
+    const waiting = agent.sync(1, [], 20_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await ctx.api.call('/v1/workspaces/joins-1', { method: 'PATCH', json: { pool: true } })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 300));
+    const started = Date.now();
+    const task = await create({ team: 'joins' });
+    expect((await waiting).leases.map((l) => l.taskId)).toEqual([task]);
+    // Not at the end of the wait, nor at the next look: when the task was created.
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
   it('gives work to an agent that registers again without the problem that held it back', async () => {
     await ctx.api.call('/v1/teams', { method: 'POST', json: { name: 'fix' } });
     const agent = await agentFor('fix-1', 'fix');

@@ -109,9 +109,13 @@ export function syncRoute(deps: RouteDeps) {
     const workspaceId = c.get('principal').workspaceId!;
     const agent = findAgent(db, body.agentId);
     if (!agent || agent.workspaceId !== workspaceId) throw new AgentUnknownError(body.agentId);
-    // A pool workspace with free slots is one of those a pool task may wake.
-    const ws = findWorkspaceSettings(db, workspaceId);
-    const poolOf = ws?.pool && body.freeSlots > 0 ? ws.teamId : null;
+    // A pool workspace with free slots is one of those a pool task may wake. Read again at each
+    // look: an admin may make the workspace a pool member (or take it out) while the sync waits.
+    const poolNow = (): string | null => {
+      const ws = findWorkspaceSettings(db, workspaceId);
+      return ws?.pool && body.freeSlots > 0 ? ws.teamId : null;
+    };
+    let poolOf = poolNow();
     const startedAt = Date.now();
     const signal = clientGone(c);
     const deadline = startedAt + jitteredWait(body.waitMs, !quiet.has(agent.id));
@@ -120,7 +124,8 @@ export function syncRoute(deps: RouteDeps) {
     seen(agent, body.freeSlots);
     for (let first = true; ; first = false) {
       if (!(first && skipped)) {
-        last = { ...last, mark: hub.wakeMark(workspaceId, poolOf), lookedAt: Date.now() };
+        poolOf = poolNow();
+        last = { ...last, mark: hub.wakeMark(workspaceId, poolOf), poolOf, lookedAt: Date.now() };
         if (!first) seen(agent, body.freeSlots);
         const { commands, leases } = await look(agent, body, startedAt);
         if (commands.length > 0 || leases.length > 0 || deadline <= Date.now() || signal.aborted) {
