@@ -72,6 +72,23 @@ describe('npm start', () => {
     const call = (path: string, init: RequestInit = {}) =>
       fetch(`http://127.0.0.1:${inst.port}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
 
+    // The dashboard is served at / from the first start: the built app, not the page saying it
+    // is not built; a deep link such as /tasks answers the same app, which routes in the browser.
+    const page = await fetch(`http://127.0.0.1:${inst.port}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    const html = await page.text();
+    expect(html).not.toContain('dashboard is not built');
+    expect(html).toContain('<div id="root"></div>');
+    const script = /<script type="module"[^>]* src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(script, html).toBeDefined();
+    const js = await fetch(`http://127.0.0.1:${inst.port}${script}`);
+    expect(js.status).toBe(200);
+    expect(js.headers.get('content-type')).toContain('text/javascript');
+    const deep = await fetch(`http://127.0.0.1:${inst.port}/tasks`);
+    expect(deep.status).toBe(200);
+    expect(await deep.text()).toBe(html);
+
     // No claude here: the local agent falls back to claude-sim and says so.
     const ws = await waitFor(async () => {
       const w = (await (await call('/v1/workspaces/local')).json()) as { ready: boolean; agent: { simulated: boolean } | null };

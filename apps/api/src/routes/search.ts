@@ -19,7 +19,7 @@ const search = createRoute({
   method: 'get',
   path: '/search/tasks',
   summary: 'Search tasks by the text of their prompts and results, newest first',
-  description: 'Served from a SQLite FTS5 index kept in step with every task by triggers; filters and the cursor work as in `GET /tasks`.',
+  description: 'Served from a SQLite FTS5 index over every prompt (first and follow-ups) and the result of every turn. Results and follow-ups are indexed as they are written; new tasks are indexed by the API on a timer, a few every 100 ms, and a search first indexes those still waiting, so it finds every task created before it. Filters and the cursor work as in `GET /tasks`.',
   request: { query: SearchQuery },
   responses: {
     200: ok(z.object({ tasks: z.array(TaskViewSchema), nextCursor: z.string().nullable() }), 'A page of matching tasks'),
