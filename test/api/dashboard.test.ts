@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, createClient } from '@switchyard/client';
 import { useApi } from '../support/api.ts';
 import { buildDashboardOnce } from '../browser/browser.ts';
+import { expectBuiltDashboard } from '../support/dashboard-page.ts';
 
 // The /v1 endpoints the dashboard reads (search, chart series), through packages/client, and the
 // dashboard's page served at `/`.
@@ -95,18 +96,8 @@ describe('dashboard endpoints', () => {
   });
 
   it('serves the dashboard page at / and its routes, and keeps JSON 404s for the API', async () => {
-    const page = await fetch(`${ctx.api.url}/`);
-    expect(page.status).toBe(200);
-    expect(page.headers.get('content-type')).toContain('text/html');
-    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
-    const html = await page.text();
-    expect(html).not.toContain('dashboard is not built');
-    expect(html).toContain('<div id="root"></div>');
-    const script = /<script type="module"[^>]* src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
-    expect(script, html).toBeDefined();
-    const js = await fetch(`${ctx.api.url}${script}`);
-    expect(js.status).toBe(200);
-    expect(js.headers.get('content-type')).toContain('text/javascript');
+    const { html, headers } = await expectBuiltDashboard(ctx.api.url);
+    expect(headers.get('content-security-policy')).toContain("default-src 'self'");
     // A shared link to a task opens the same app, which routes in the browser.
     const deep = await fetch(`${ctx.api.url}/tasks/tsk_whatever`);
     expect(deep.status).toBe(200);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TaskView } from '@switchyard/core';
 import { waitFor } from '../support/agent.ts';
+import { expectBuiltDashboard } from '../support/dashboard-page.ts';
 import { processesUsing, processTreeOf, spawnNpmStart, type NpmStartProcess } from '../support/npm-start.ts';
 
 type Instance = NpmStartProcess;
@@ -74,17 +75,7 @@ describe('npm start', () => {
 
     // The dashboard is served at / from the first start: the built app, not the page saying it
     // is not built; a deep link such as /tasks answers the same app, which routes in the browser.
-    const page = await fetch(`http://127.0.0.1:${inst.port}/`);
-    expect(page.status).toBe(200);
-    expect(page.headers.get('content-type')).toContain('text/html');
-    const html = await page.text();
-    expect(html).not.toContain('dashboard is not built');
-    expect(html).toContain('<div id="root"></div>');
-    const script = /<script type="module"[^>]* src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
-    expect(script, html).toBeDefined();
-    const js = await fetch(`http://127.0.0.1:${inst.port}${script}`);
-    expect(js.status).toBe(200);
-    expect(js.headers.get('content-type')).toContain('text/javascript');
+    const { html } = await expectBuiltDashboard(`http://127.0.0.1:${inst.port}`);
     const deep = await fetch(`http://127.0.0.1:${inst.port}/tasks`);
     expect(deep.status).toBe(200);
     expect(await deep.text()).toBe(html);
