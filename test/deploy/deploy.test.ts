@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { TESTED_CLAUDE_VERSIONS } from '@switchyard/core';
 import { REPO } from '../support/agent.ts';
+import { apiHeapArgs } from '../../scripts/api-node.mjs';
 
 // Static checks of the deployment files. No Docker engine, Helm or cluster is assumed: images
 // are not built and the chart is not rendered here (see deploy/README.md).
@@ -125,6 +126,9 @@ describe('the images (parsed only: no Docker engine here builds them)', () => {
     const api = stages.get('api')!;
     const cmd = api.lines.findLast((l) => l.startsWith('CMD '))!;
     expect(JSON.parse(cmd.slice(4))).toEqual(['node', '--enable-source-maps', 'apps/api/dist/main.js']);
+    // A bounded heap, as the chart and npm start give it: the chart's default size, npm start's flags.
+    const heapMB = /^\s+heapMB: (\d+)$/m.exec(read('deploy/helm/switchyard/values.yaml'))![1];
+    expect(api.lines).toContain(`ENV NODE_OPTIONS="${apiHeapArgs(Number(heapMB)).join(' ')}"`);
     // The API stage builds on the stage that ran the build.
     expect(api.from).toBe('base');
     expect(stages.get('base')!.lines).toContain('RUN node scripts/build.mjs');
