@@ -94,7 +94,7 @@ describe('a tmux that cannot start', () => {
 });
 
 describe('a turn that may ask for approvals', () => {
-  const token = 'sya_approvalsTokenNotForClaude_0123456789';
+  const token = 'sya_fake-not-for-claude';
   async function launchWith(patch: Partial<Lease>) {
     const tmux = { has: async () => false, kill: async () => undefined, start: async () => null };
     const config = { dir: join(tmp.dir, 'agent'), workdirRoots: [root], maxOutputBytes: 1 << 20, token };
