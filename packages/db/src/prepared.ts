@@ -21,6 +21,12 @@ export function prepared<T>(db: Db, key: string, build: (db: Db) => T): T {
 }
 
 /**
+ * Whether a row read now may be kept in a cache until its table is written: not inside a
+ * transaction, which may roll back what it wrote (the cache would keep a write that never was).
+ */
+export const keepable = (db: Db): boolean => !db.$client.inTransaction;
+
+/**
  * A bare placeholder for column values the caller encodes itself with `encode`. drizzle's own
  * placeholder encodes a null through the column's mapper too (a JSON column would store the text
  * 'null', a boolean column 0), where an inline value keeps SQL NULL.

@@ -1,7 +1,7 @@
 import { eq, or, sql } from 'drizzle-orm';
 import { newId, type Quota } from '@switchyard/core';
 import type { Db } from './client.ts';
-import { prepared } from './prepared.ts';
+import { keepable, prepared } from './prepared.ts';
 import { teams } from './schema.ts';
 
 export type TeamRow = typeof teams.$inferSelect;
@@ -13,8 +13,8 @@ export function insertTeam(db: Db, name: string, now = Date.now()): TeamRow {
 
 /**
  * Teams by id and name, from memory until a team is written (insertTeam, setQuota,
- * setTeamRateLimit: the only writers). Read inside a transaction, a row is not kept: the
- * transaction may roll back what it wrote. Bounded by the number of teams (two entries each).
+ * setTeamRateLimit: the only writers); nothing read inside a transaction is kept (keepable).
+ * Bounded by the number of teams (two entries each).
  */
 const cached = new WeakMap<Db, Map<string, TeamRow>>();
 
@@ -27,7 +27,7 @@ export function findTeam(db: Db, ref: string): TeamRow | undefined {
   const hit = cached.get(db)?.get(ref);
   if (hit) return hit;
   const team = readTeam(db, ref);
-  if (team && !db.$client.inTransaction) {
+  if (team && keepable(db)) {
     let byRef = cached.get(db);
     if (!byRef) cached.set(db, (byRef = new Map()));
     byRef.set(team.id, team).set(team.name, team);

@@ -37,4 +37,20 @@ describe('findWorkspaceSettings', () => {
     expect(findWorkspaceSettings(ctx.h.db, 'w')).toMatchObject({ workdirRoots: ['/v'], paused: true });
     expect(findWorkspaceSettings(ctx.h.db, 'nope')).toBeUndefined();
   });
+
+  it('does not keep settings a transaction wrote and then rolled back', () => {
+    const team = insertTeam(ctx.h.db, 'solo');
+    const ws = insertWorkspace(ctx.h.db, { name: 'w', teamId: team.id, workdirRoots: ['/w'], pool: true });
+    expect(findWorkspaceSettings(ctx.h.db, 'w')?.paused).toBe(false);
+    expect(() =>
+      ctx.h.tx(() => {
+        updateWorkspace(ctx.h.db, ws.id, { paused: true, pool: false });
+        expect(findWorkspaceSettings(ctx.h.db, 'w')?.paused).toBe(true);
+        expect(listPoolSettings(ctx.h.db, team.id)).toEqual([]);
+        throw new Error('rolled back');
+      }),
+    ).toThrow('rolled back');
+    expect(findWorkspaceSettings(ctx.h.db, 'w')?.paused).toBe(false);
+    expect(listPoolSettings(ctx.h.db, team.id).map((w) => w.name)).toEqual(['w']);
+  });
 });

@@ -1,7 +1,7 @@
 import { eq, or, sql } from 'drizzle-orm';
 import { newId, type WorkspacePatch } from '@switchyard/core';
 import type { Db } from './client.ts';
-import { prepared } from './prepared.ts';
+import { keepable, prepared } from './prepared.ts';
 import { workspaces } from './schema.ts';
 
 export type WorkspaceRow = typeof workspaces.$inferSelect;
@@ -48,7 +48,10 @@ const RUNNING_STATE = new Set<string>(['rateLimitedUntil', 'backoffLevel', 'last
 /** A workspace's settings: its row without the running state, which a cached copy would get wrong. */
 export type WorkspaceSettings = Omit<WorkspaceRow, 'rateLimitedUntil' | 'backoffLevel' | 'lastGrantAt'>;
 
-/** Bumped by every write of a workspace's settings (insertWorkspace, updateWorkspace): the only writers. */
+/**
+ * Bumped by every write of a workspace's settings (insertWorkspace, updateWorkspace): the only
+ * writers. Nothing read inside a transaction is kept (see keepable).
+ */
 const generations = new WeakMap<Db, number>();
 const pools = new WeakMap<Db, Map<string, { generation: number; members: WorkspaceSettings[] }>>();
 const settings = new WeakMap<Db, { generation: number; byRef: Map<string, WorkspaceSettings> }>();
@@ -72,7 +75,7 @@ export function findWorkspaceSettings(db: Db, ref: string): WorkspaceSettings | 
     const row = findWorkspace(db, ref);
     if (!row) return undefined;
     ws = withoutRunningState(row);
-    cache.byRef.set(ws.id, ws).set(ws.name, ws);
+    if (keepable(db)) cache.byRef.set(ws.id, ws).set(ws.name, ws);
   }
   return ws;
 }
@@ -91,6 +94,6 @@ export function listPoolSettings(db: Db, teamId: string): WorkspaceSettings[] {
   const members = listWorkspaces(db, teamId)
     .filter((w) => w.pool)
     .map(withoutRunningState);
-  byTeam.set(teamId, { generation, members });
+  if (keepable(db)) byTeam.set(teamId, { generation, members });
   return members;
 }
