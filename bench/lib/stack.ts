@@ -52,8 +52,12 @@ export async function startStack(opts: { seedDir?: string; heapMB?: number } = {
   const redis = await startRedis();
   const api = await spawnApiProcess({ redisUrl: redis.url, dataDir, port: await freePort(), prefix: 'bench',
     heapMB: opts.heapMB,
-    // BENCH_PROFILE=<dir>: the API writes a V8 CPU profile there when it stops.
-    nodeArgs: process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [],
+    // BENCH_PROFILE=<dir>: the API writes a V8 CPU profile there when it stops. BENCH_PRELOAD=<file>:
+    // the API loads that script first (`--require`), e.g. a GC or allocation observer.
+    nodeArgs: [
+      ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+      ...(process.env.BENCH_PRELOAD ? ['--require', process.env.BENCH_PRELOAD] : []),
+    ],
   });
   const stack: Stack = {
     redis,
