@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import pino from 'pino';
-import { stdoutSink } from '@switchyard/core';
+import { redactSecrets, stdoutSink } from '@switchyard/core';
 import { createAgent } from './agent.ts';
 import { loadConfig, USAGE } from './config.ts';
 
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const logger = pino({
     level: config.logLevel,
     base: { app: 'switchyard-agent' },
-    redact: { paths: ['token', '*.token', 'config.token', '*.authorization'], censor: '[redacted]' },
+    formatters: { log: redactSecrets },
   }, stdoutSink());
   const agent = createAgent({ config, logger });
   let stopping = false;

@@ -1,13 +1,11 @@
 import pino from 'pino';
-import { stdoutSink } from '@switchyard/core';
+import { redactSecrets, stdoutSink } from '@switchyard/core';
 import { loadConfig } from './config.ts';
 import { startServer } from './server.ts';
 
-const REDACT = ['req.headers.authorization', '*.authorization', '*.token', '*.secret', '*.apiKey', '*.ANTHROPIC_API_KEY', 'token', 'secret'];
-
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = pino({ level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' }, base: { app: 'switchyard-api' } }, stdoutSink());
+  const logger = pino({ level: config.logLevel, formatters: { log: redactSecrets }, base: { app: 'switchyard-api' } }, stdoutSink());
   const server = await startServer(config, logger);
   logger.info({ url: server.url, dataDir: config.dataDir }, 'switchyard api listening');
 

@@ -43,5 +43,6 @@ export type { ParsedLine, TurnVerdict } from './stream-json.ts';
 export { buildClaudeArgs, CONTINUATION_PROMPT } from './claude-args.ts';
 export { renderLine } from './render.ts';
 export { stdoutSink } from './log-sink.ts';
+export { redactSecrets, REDACTED } from './log-redact.ts';
 export { evaluatePolicy, ruleMatch, taskRuleFor, splitCommand, pathMatches, domainMatches, modeMayAsk, NEVER_ASKING_MODES, DEFAULT_APPROVAL_POLICY } from './approval-rules.ts';
 export type { PolicyVerdict, RuleEffect } from './approval-rules.ts';
