@@ -148,6 +148,32 @@ function history(n: number): void {
   });
 }
 
+describe('a refused create in a grouped commit', () => {
+  const taskInserts = (sql: string[]) => sql.filter((s) => /^insert into "?tasks"?\s/i.test(s.trim()));
+
+  it('leaves the other creates of its batch as they ran: none is run twice', async () => {
+    quota({ maxQueued: 3 });
+    const sql = await statementsRun(async () => {
+      const all = await Promise.allSettled([1, 2, 3, 4].map(() => ctx.h.create()));
+      expect(all.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
+    });
+    // Before, the refusal undid the batch and ran every create again in a savepoint of its own: 6.
+    expect(taskInserts(sql)).toHaveLength(3);
+    expect(listTasks(ctx.h.db.db, { limit: 10 })).toHaveLength(3);
+  });
+
+  it('answers a duplicate Idempotency-Key in the same batch with the unique violation, running the first once', async () => {
+    const key = { idempotencyKey: 'k-1', createdBy: 'tok_a' };
+    const sql = await statementsRun(async () => {
+      const [first, second] = await Promise.allSettled([ctx.h.create(key), ctx.h.create(key)]);
+      expect(first.status).toBe('fulfilled');
+      expect((second as PromiseRejectedResult).reason).toMatchObject({ code: 'SQLITE_CONSTRAINT_UNIQUE' });
+    });
+    expect(taskInserts(sql)).toHaveLength(2);
+    expect(listTasks(ctx.h.db.db, { limit: 10 })).toHaveLength(1);
+  });
+});
+
 describe('admission at any age', () => {
   const usage = /count\(|team_daily|sum\(/i;
 

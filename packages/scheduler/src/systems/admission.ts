@@ -98,6 +98,16 @@ function assertWithinBudget(db: Db, team: TeamRow, budget: number, t: number): v
   }
 }
 
+/**
+ * A quota refusal (admitTask writes nothing) or a duplicate Idempotency-Key (the task's own row,
+ * the first write of a create, which SQLite undoes statement by statement).
+ */
+function refusedBeforeWriting(err: unknown): boolean {
+  if (err instanceof QuotaExceededError) return true;
+  const e = err as { code?: unknown; message?: unknown } | null;
+  return e?.code === 'SQLITE_CONSTRAINT_UNIQUE' && String(e.message).includes('tasks.idempotency_key');
+}
+
 /** New tasks: checked against the team's quotas, stored, and put in their queue. */
 export class AdmissionSystem {
   constructor(
@@ -125,13 +135,22 @@ export class AdmissionSystem {
     if (!team) throw new NotFoundError('team', values.teamId);
     const queueName = queueOf({ teamId: values.teamId, workspaceId: values.workspaceId ?? null });
     const jobId = newJobId({ taskId: values.id, turn: 1 });
-    const task = await db.grouped(() => {
+    const stored = await db.grouped((): { row: TaskRow } | { refused: unknown } => {
       const t = clock();
-      admitTask(db.db, team, t);
-      const row = insertTask(db.db, { ...values, jobId, queueName }, actor, t);
-      if (audit) writeAudit(db.db, { ...audit, targetId: row.id }, t);
-      return row;
+      try {
+        admitTask(db.db, team, t);
+        const row = insertTask(db.db, { ...values, jobId, queueName }, actor, t);
+        if (audit) writeAudit(db.db, { ...audit, targetId: row.id }, t);
+        return { row };
+      } catch (err) {
+        // Refused before anything of this create was written: answered as a value, so the other
+        // creates of the batch commit as they ran rather than all being run again one by one.
+        if (refusedBeforeWriting(err)) return { refused: err };
+        throw err;
+      }
     });
+    if ('refused' in stored) throw stored.refused;
+    const task = stored.row;
     try {
       await queues.add(queueName, { taskId: task.id, turn: 1 }, { priority: task.priority, jobId });
     } catch (err) {
