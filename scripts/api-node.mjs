@@ -3,11 +3,11 @@ export const API_HEAP_MB = 160;
 
 /**
  * Node's memory flags for the API process: the old generation capped at `heapMb`, and young
- * semi-spaces of 16 MiB. A create's objects die young, but the 64 requests in flight survive
- * each scavenge, so a scavenge costs about 2 ms whatever the semi-space size: 8 MiB meant twice as
- * many of them, 10 µs more per create (GC observer, 20,000 creates: 449 ms in 215 scavenges
- * against 249 ms in 108). 32 MiB saved 4 µs more but took the RSS past 200 MiB under streaming.
+ * semi-spaces of 8 MiB. The live heap is about 30 MB. Larger semi-spaces cost less GC (a
+ * scavenge takes about 2 ms whatever their size, since the requests in flight survive it: 16 MiB
+ * halved their number, 10 µs less per create), but with 16 the RSS reached 202–206 MiB in full
+ * benchmark runs, over the 200 MB goal; with 8 V8 keeps about 80 MB of heap (RSS 170–190 MB).
  */
 export function apiHeapArgs(heapMb) {
-  return [`--max-old-space-size=${heapMb}`, '--max-semi-space-size=16'];
+  return [`--max-old-space-size=${heapMb}`, '--max-semi-space-size=8'];
 }
