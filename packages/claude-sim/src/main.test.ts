@@ -232,6 +232,28 @@ describe.concurrent('claude-sim transcripts', () => {
     expect(r.events.at(-1)!.result).toBe(prompt);
   });
 
+  it('ends --max-budget-usd as the real CLI does: checked after each reply, the first over it the last', async () => {
+    // Each message costs 0.0005: the tool call's reply passes 0.0006 once the second is made, so
+    // no third reply comes; a final answer over the budget is a budget error too, not a success.
+    const tools = await sim([...STREAM, '--allowedTools', 'Read', '--max-budget-usd', '0.0006', '--', '@sim tool Read\n@sim tool Read\n@sim say done']);
+    const final = await sim([...STREAM, '--max-budget-usd', '0.0001', '--', '@sim say a long answer']);
+    const under = await sim([...STREAM, '--max-budget-usd', '2.5', '--', '@sim say cheap']);
+    for (const r of [tools, final]) {
+      expect(r.code).toBe(1);
+      expect(r.events.at(-1)).toMatchObject({
+        type: 'result',
+        subtype: 'error_max_budget_usd',
+        is_error: true,
+        terminal_reason: 'budget_exhausted',
+        errors: [expect.stringMatching(/^Reached maximum budget \(\$0\.000[16]\)$/)],
+      });
+      expect(r.events.at(-1)).not.toHaveProperty('result');
+    }
+    expect(assistantBlocks(tools.events).map((b) => b.type)).toEqual(['tool_use', 'tool_use']);
+    expect(under).toMatchObject({ code: 0 });
+    expect(under.events.at(-1)).toMatchObject({ subtype: 'success', result: 'cheap' });
+  });
+
   it('says, uses tools, writes todos and sets the cost', async () => {
     const r = await sim([...STREAM, '--allowedTools', 'Bash', '--', '@sim say hello\n@sim tool Bash\n@sim todo\n@sim cost 1.25']);
     expect(r.code).toBe(0);

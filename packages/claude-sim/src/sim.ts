@@ -6,7 +6,8 @@ import { SessionStore } from './session-store.ts';
 import { apiErrorEnding, usageLimitText } from './api-errors.ts';
 import { askPromptTool } from './permission-prompt.ts';
 import { toolCall } from './tool-calls.ts';
-import { DEFAULT_MODEL, MaxTurnsReached, SIM_VERSION, Transcript, type ToolCall } from './transcript.ts';
+import { MaxBudgetReached, MaxTurnsReached } from './run-limits.ts';
+import { DEFAULT_MODEL, SIM_VERSION, Transcript, type ToolCall } from './transcript.ts';
 
 /** Everything a run touches, handed in so the program itself holds no process globals. */
 export interface SimIo {
@@ -105,6 +106,7 @@ async function run(io: SimIo): Promise<number> {
     disallowedTools: args.disallowedTools,
     allowedTools: args.allowedTools,
     maxTurns: args.maxTurns,
+    maxBudgetUsd: args.maxBudgetUsd,
     priorCostUsd: run.costUsd,
     emit:
       args.outputFormat === 'stream-json'
@@ -132,12 +134,13 @@ async function run(io: SimIo): Promise<number> {
   return exitOverride ?? ending.code;
 }
 
-/** Plays the directives (or a plain turn); --max-turns ends the run early, as in the real CLI. */
+/** Plays the directives (or a plain turn); --max-turns and --max-budget-usd end the run early, as in the real CLI. */
 async function play(t: Transcript, directives: Directive[], ctx: RunContext): Promise<Ending> {
   try {
     return directives.length === 0 ? plainTurn(t, ctx.cwd) : await runDirectives(directives, ctx);
   } catch (err) {
     if (err instanceof MaxTurnsReached) return { result: t.maxTurnsResult(err), code: 1 };
+    if (err instanceof MaxBudgetReached) return { result: t.maxBudgetResult(err), code: 1 };
     throw err;
   }
 }

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { PromptAnswer } from './permission-prompt.ts';
+import { MaxBudgetReached, MaxTurnsReached } from './run-limits.ts';
 
 export const SIM_VERSION = '2.0.0-sim';
 export const DEFAULT_MODEL = 'claude-sonnet-4-5-sim';
@@ -36,6 +37,8 @@ export interface TranscriptOptions {
   allowedTools?: string[];
   /** --max-turns: model turns (API calls) this run may make. */
   maxTurns?: number;
+  /** --max-budget-usd: what this run may spend; checked after each reply, as the real CLI does. */
+  maxBudgetUsd?: number;
   /** Receives each event as it is made; a no-op unless the output format is stream-json. */
   emit: (event: Record<string, unknown>) => void;
   now?: () => number;
@@ -47,13 +50,6 @@ export interface ResultOptions {
   isError: boolean;
   text: string;
   extra?: Record<string, unknown>;
-}
-
-/** Thrown when a run would start one model turn more than --max-turns allows. */
-export class MaxTurnsReached extends Error {
-  constructor(readonly maxTurns: number) {
-    super(`Reached maximum number of turns (${maxTurns})`);
-  }
 }
 
 /** Tools that ask before they run in the modes that ask (as `claude -p` does, which then denies). */
@@ -114,6 +110,7 @@ export class Transcript {
 
   private assistant(content: Record<string, unknown>[], extra: Record<string, unknown> = {}, synthetic = false) {
     if (this.awaitingModel) {
+      if (this.modelTurns > 0) this.checkBudget();
       if (this.o.maxTurns !== undefined && this.modelTurns >= this.o.maxTurns) throw new MaxTurnsReached(this.o.maxTurns);
       this.modelTurns += 1;
       this.awaitingModel = false;
@@ -208,6 +205,8 @@ export class Transcript {
 
   /** Writes the final `result` event and returns it (for `--output-format json`). */
   result(r: ResultOptions): Record<string, unknown> {
+    // The last reply is checked too: a final answer over the budget ends as a budget error.
+    if (!r.isError) this.checkBudget();
     // The real CLI says 'success' even for an API error: is_error tells them apart.
     return this.finish('success', r.isError, { result: r.text }, r.extra);
   }
@@ -216,6 +215,21 @@ export class Transcript {
   maxTurnsResult(err: MaxTurnsReached): Record<string, unknown> {
     this.modelTurns += 1;
     return this.finish('error_max_turns', true, { errors: [err.message] }, { terminal_reason: 'max_turns' });
+  }
+
+  /** The result of a run stopped by --max-budget-usd: as the real CLI, errors[] and no result. */
+  maxBudgetResult(err: MaxBudgetReached): Record<string, unknown> {
+    return this.finish('error_max_budget_usd', true, { errors: [err.message] }, { terminal_reason: 'budget_exhausted' });
+  }
+
+  /** What this run has spent: `@sim cost` when it was given, else the price of its messages. */
+  private spentUsd(): number {
+    return this.costUsd ?? COST_PER_MESSAGE_USD * Math.max(1, this.messages);
+  }
+
+  private checkBudget(): void {
+    const budget = this.o.maxBudgetUsd;
+    if (budget !== undefined && this.spentUsd() > budget) throw new MaxBudgetReached(budget);
   }
 
   private finish(

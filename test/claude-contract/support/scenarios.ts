@@ -53,6 +53,13 @@ export const SCENARIOS: Scenario[] = [
     sim: { prompt: '@sim tool Read\n@sim tool Read\n@sim tool Read', args: ['--max-turns', '2', '--allowedTools', 'Read'] },
   },
   {
+    name: 'max-budget',
+    args: () => ['--max-budget-usd', '0.0001'],
+    prompt: 'spend',
+    script: () => () => ({ kind: 'text', text: 'a long answer', outputTokens: 5000 }),
+    sim: { prompt: '@sim say a long answer', args: ['--max-budget-usd', '0.0001'] },
+  },
+  {
     name: 'usage-limit',
     args: () => [],
     prompt: 'x',
