@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { emptySummary, type Lease, type TaskView } from '@switchyard/core';
 import { insertToken } from '@switchyard/db';
 import { startApi, type TestApi } from '../support/api.ts';
@@ -321,9 +321,13 @@ describe('kill and reconciler', () => {
     expect((await patch('local', { maxConcurrency: 2 })).status).toBe(200);
     const first = await new HandAgent(api).register('first');
     const t = await createOk();
-    const [lease] = (await first.sync(1)).leases;
+    const lease = first.hold((await first.sync(1)).leases[0]!);
     const token = first.token;
     await api.call(`/agent/v1/tasks/${t.id}/started`, { method: 'POST', token, json: { turn: 1, tmuxSession: 'x' } });
+    // The first agent keeps syncing (reporting the turn) as a live agent does: silent past the
+    // 2 s grace of this file, a slow machine would have it called lost midway.
+    const beat = setInterval(() => void first.sync(0).catch(() => undefined), 400);
+    onTestFinished(() => clearInterval(beat));
     const row = api.db.sqlite.prepare('select job_id, queue_name from tasks where id = ?').get(t.id) as { job_id: string; queue_name: string };
 
     const { Queue, Worker } = await import('bullmq');
@@ -353,7 +357,8 @@ describe('kill and reconciler', () => {
     expect((await get(t.id)).status).toBe('running');
     expect(api.db.sqlite.prepare('select agent_id from tasks where id = ?').get(t.id)).toEqual({ agent_id: first.agentId });
 
-    await finish(first, lease!);
+    clearInterval(beat);
+    await finish(first, lease);
     expect(await get(t.id)).toMatchObject({ status: 'completed', turns: [expect.objectContaining({ status: 'completed' })] });
   });
 
