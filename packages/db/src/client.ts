@@ -50,6 +50,15 @@ export function isStorageUnavailable(err: unknown): boolean {
   return false;
 }
 
+/**
+ * A UNIQUE constraint refused a write; with `on` (SQLite names the columns, e.g.
+ * `tasks.idempotency_key`), only when it was that one.
+ */
+export function isUniqueViolation(err: unknown, on?: string): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  return e?.code === 'SQLITE_CONSTRAINT_UNIQUE' && (on === undefined || String(e.message).includes(on));
+}
+
 const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), '..', 'drizzle');
 
 /**

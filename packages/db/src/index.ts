@@ -1,4 +1,4 @@
-export { createDb, isStorageUnavailable } from './client.ts';
+export { createDb, isStorageUnavailable, isUniqueViolation } from './client.ts';
 export type { Db, DbHandle } from './client.ts';
 export { snapshotDatabase, type Snapshot } from './backup.ts';
 export { pruneExpired, vacuumFreePages, enableIncrementalVacuum, type RetentionPolicy, type PruneReport } from './retention.ts';

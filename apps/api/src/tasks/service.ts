@@ -17,6 +17,7 @@ import {
   findTask,
   findTaskByIdempotencyKey,
   findWorkspace,
+  isUniqueViolation,
   listPoolSettings,
   readOutput,
   type DbHandle,
@@ -72,8 +73,6 @@ function assertBatchInBounds(batch: EventsBatch, lastSeq: number): void {
 
 const requestHash = (body: unknown): string => createHash('sha256').update(JSON.stringify(body)).digest('hex');
 const viaDetails = (via: Via): Record<string, unknown> => (via.api === 'seed' ? { api: 'seed' } : {});
-const isUniqueViolation = (err: unknown): boolean =>
-  (err as { code?: unknown } | null)?.code === 'SQLITE_CONSTRAINT_UNIQUE';
 
 /**
  * Create, follow-up, kill and output ingestion: the one place `/v1`, `/api/claude` and the agent

@@ -4,6 +4,7 @@ import {
   countTasksCreatedOn,
   findTeam,
   insertTask,
+  isUniqueViolation,
   sumTeamCostSince,
   writeAudit,
   type AuditEntry,
@@ -103,9 +104,7 @@ function assertWithinBudget(db: Db, team: TeamRow, budget: number, t: number): v
  * the first write of a create, which SQLite undoes statement by statement).
  */
 function refusedBeforeWriting(err: unknown): boolean {
-  if (err instanceof QuotaExceededError) return true;
-  const e = err as { code?: unknown; message?: unknown } | null;
-  return e?.code === 'SQLITE_CONSTRAINT_UNIQUE' && String(e.message).includes('tasks.idempotency_key');
+  return err instanceof QuotaExceededError || isUniqueViolation(err, 'tasks.idempotency_key');
 }
 
 /** New tasks: checked against the team's quotas, stored, and put in their queue. */
