@@ -77,7 +77,6 @@ export async function startApi(opts: {
   };
 }
 
-
 export interface ApiProcess extends ServiceProcess {
   url: string;
   adminToken: string;
