@@ -37,7 +37,9 @@ beforeAll(async () => {
     const ws = (await (await ctx.api.call('/v1/workspaces/local')).json()) as { ready: boolean; agent?: { simulated: boolean; claudeVersionTested: boolean | null } };
     // The pinned CLI is the version the contract suite covers: the workspace shows it as tested.
     return ws.ready && ws.agent?.simulated === false && ws.agent.claudeVersionTested === true;
-  }, 60_000, 'workspace local to be ready with the real claude');
+  }, 60_000, 'workspace local to be ready with the real claude').catch((err: Error) => {
+    throw new Error(`${err.message}\nthe agent's log:\n${agent.output()}`);
+  });
 }, 300_000);
 
 afterAll(async () => {

@@ -6,7 +6,6 @@ import {
   classifyTurn,
   isTaskId,
   type AgentCommand,
-  type AgentRegister,
   type TurnSummary,
 } from '@switchyard/core';
 import { ApiError, createApiClient, createApiGet, describeError as describe, type ApiGet, type ApiPost } from './api-client.ts';
@@ -16,7 +15,8 @@ import { retryDelay } from './backoff.ts';
 import type { AgentConfig } from './config.ts';
 import { cleanupEveryMs, cleanupFinished } from './housekeeping.ts';
 import { readLease, SyncAnswerSchema } from './lease-read.ts';
-import { checkReadiness, type Readiness } from './readiness.ts';
+import { READINESS_LOOK_MS } from './readiness.ts';
+import { ReadinessWatch } from './readiness-watch.ts';
 import { createTmux, tmuxSocketPath, type Tmux } from './tmux.ts';
 import { AgentFiles, RUNNER_BIN, Spares, Turn, type TurnDeps } from './turn/index.ts';
 
@@ -25,7 +25,6 @@ import { AgentFiles, RUNNER_BIN, Spares, Turn, type TurnDeps } from './turn/inde
  * enforces time limits, escalates kills, and catches what a watch missed.
  */
 const TICK_MS = 1_000;
-const READINESS_EVERY_MS = 60_000;
 
 export interface AgentDeps {
   config: AgentConfig;
@@ -60,8 +59,7 @@ export class Agent {
   private readonly tmux: Tmux;
   /** A runner started ahead of the next lease. */
   private readonly spares: Spares;
-  private readiness: Readiness | null = null;
-  private loginHold: { until: number; problem: string } | null = null;
+  private readonly readiness: ReadinessWatch;
   private agentId: string | null = null;
   private stopping = false;
   /** Cuts retry waits short when the agent stops. */
@@ -80,6 +78,11 @@ export class Agent {
     this.logger = logger;
     this.post = post;
     this.files = new AgentFiles(config.dir);
+    this.readiness = new ReadinessWatch(config, (next) => {
+      this.logger.info({ problems: next.report.problems }, 'readiness changed; registering again');
+      this.agentId = null;
+      this.syncAbort?.abort();
+    });
     // A freed slot is offered at once: a sync that offered none is cut short and sent again.
     const onFinished = (summary: TurnSummary) => {
       if (classifyTurn(summary, null) === 'auth_failed') this.holdForLogin(summary);
@@ -110,7 +113,7 @@ export class Agent {
     for (const turn of this.active()) this.follow(turn);
     const cleanupFailed = (err: unknown) => this.logger.warn({ err: describe(err) }, 'cleanup failed');
     this.timers.push(setInterval(() => void this.tickAll(), this.tickMs));
-    this.timers.push(setInterval(() => void this.recheckReadiness().catch(() => undefined), READINESS_EVERY_MS));
+    this.timers.push(setInterval(() => void this.readiness.recheck().catch(() => undefined), READINESS_LOOK_MS));
     this.timers.push(setInterval(() => void this.cleanup().catch(cleanupFailed), cleanupEveryMs(this.config)));
     this.syncLoopDone = this.syncLoop();
   }
@@ -158,8 +161,7 @@ export class Agent {
   }
 
   private async register(): Promise<void> {
-    const readiness = await this.checkReadiness();
-    this.readiness = readiness;
+    const readiness = await this.readiness.check();
     if (readiness.report.simulated) {
       this.logger.warn(
         { claudeBin: readiness.claudeBin },
@@ -196,7 +198,7 @@ export class Agent {
       if (!this.agentId) await this.register();
       if (this.stopping) break;
       const busy = this.active().length;
-      const freeSlots = this.readiness?.report.problems.length ? 0 : Math.max(0, this.config.slots - busy);
+      const freeSlots = this.readiness.current?.report.problems.length ? 0 : Math.max(0, this.config.slots - busy);
       const abort = (this.syncAbort = new AbortController());
       this.syncFreeSlots = freeSlots;
       try {
@@ -240,7 +242,7 @@ export class Agent {
     const { lease, refusal } = read;
     const key = `${lease.taskId}/${lease.turn}`;
     if (this.turns.has(key) && !this.turns.get(key)!.done) return;
-    const turn = await Turn.launch(this.turnDeps, lease, this.readiness?.claudeBin ?? null, refusal);
+    const turn = await Turn.launch(this.turnDeps, lease, this.readiness.current?.claudeBin ?? null, refusal);
     this.turns.set(key, turn);
     this.follow(turn);
     this.logger.info({ taskId: lease.taskId, turn: lease.turn, session: turn.session, workdir: lease.workdir }, 'turn started');
@@ -271,29 +273,11 @@ export class Agent {
   private holdForLogin(summary: TurnSummary): void {
     const why = `claude's login failed in a turn (${summary.errorKind}): ${(summary.result ?? '').slice(0, 200)}`;
     const holdMs = (this.config.authHoldSec ?? 300) * 1000;
-    this.loginHold = { until: Date.now() + holdMs, problem: why };
+    this.readiness.hold(Date.now() + holdMs, why);
     // Ready again when the hold ends, not at the next periodic check.
-    this.timers.push(setTimeout(() => void this.recheckReadiness().catch(() => undefined), holdMs + 50));
+    this.timers.push(setTimeout(() => void this.readiness.recheck(true).catch(() => undefined), holdMs + 50));
     this.logger.error({ errorKind: summary.errorKind }, `${why}; not ready for ${this.config.authHoldSec ?? 300}s`);
     this.agentId = null;
     this.syncAbort?.abort();
-  }
-
-  /** Readiness as checked, with a login hold's problem while it lasts. */
-  private async checkReadiness(): Promise<Readiness> {
-    const r = await checkReadiness(this.config);
-    if (this.loginHold && this.loginHold.until > Date.now()) r.report.problems.push(this.loginHold.problem);
-    else this.loginHold = null;
-    return r;
-  }
-
-  private async recheckReadiness(): Promise<void> {
-    const next = await this.checkReadiness();
-    const changed = (r: AgentRegister | undefined) => JSON.stringify([r?.problems, r?.claudeVersion, r?.tmuxVersion, r?.simulated]);
-    if (changed(next.report) !== changed(this.readiness?.report)) {
-      this.logger.info({ problems: next.report.problems }, 'readiness changed; registering again');
-      this.agentId = null;
-      this.syncAbort?.abort();
-    }
   }
 }

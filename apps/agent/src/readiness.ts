@@ -39,6 +39,21 @@ export function which(name: string, path = process.env.PATH ?? ''): string | nul
 export interface Readiness {
   claudeBin: string | null;
   report: AgentRegister;
+  /** When it was checked (Date.now()). */
+  checkedAt: number;
+}
+
+/** How often the agent asks whether its readiness is due a check (readinessDue). */
+export const READINESS_LOOK_MS = 10_000;
+const READY_RECHECK_MS = 60_000;
+
+/**
+ * Whether to check readiness again: at each look while not ready, so a probe that failed once (a
+ * `claude --version` slowed past its timeout by a busy node) costs seconds rather than a minute
+ * without work; once ready, a minute after the last check.
+ */
+export function readinessDue(r: Readiness | null, now = Date.now()): boolean {
+  return !r || r.report.problems.length > 0 || now - r.checkedAt >= READY_RECHECK_MS;
 }
 
 /**
@@ -114,6 +129,7 @@ export async function checkReadiness(config: AgentConfig, env: NodeJS.ProcessEnv
   }
   return {
     claudeBin: claudeProblem ? null : claudeBin,
+    checkedAt: Date.now(),
     report: {
       hostname: hostname(),
       agentVersion: AGENT_VERSION,
