@@ -10,6 +10,7 @@ import { bodyLimits } from './limits/body-limits.ts';
 import { parseTrustedProxies } from './limits/client-address.ts';
 import { StreamSlots } from './limits/stream-slots.ts';
 import { createMetrics } from './metrics/index.ts';
+import { nativeCreate, type NativeRoute } from './native-create.ts';
 import { withExamples } from './openapi-examples/index.ts';
 import { adminBackupRoutes } from './routes/admin-backup.ts';
 import { agentGatewayRoutes } from './routes/agent-gateway.ts';
@@ -31,6 +32,14 @@ import { approvalRoutes } from './routes/approvals.ts';
 
 /** The whole HTTP surface, with no I/O of its own: everything comes in `deps`. */
 export function createApp(deps: AppDeps) {
+  return createApi(deps).app;
+}
+
+/**
+ * The Hono app, and the create route Node serves in front of it (native-create.ts), sharing one
+ * task service, authentication throttle and metrics registry.
+ */
+export function createApi(deps: AppDeps): { app: OpenAPIHono<AppEnv>; native: NativeRoute } {
   const app = new OpenAPIHono<AppEnv>();
   const { maxStreamsPerToken = 20, authFailuresPerMinute = 20, trustedProxies = '' } = deps.config;
   const authGuard: AuthGuard = {
@@ -103,5 +112,5 @@ export function createApp(deps: AppDeps) {
   v1.route('/', approvalRoutes(routeDeps));
   app.route('/v1', v1);
   app.route('/', dashboardStaticRoutes());
-  return app;
+  return { app, native: nativeCreate(routeDeps, metrics.httpTimer) };
 }

@@ -1,7 +1,8 @@
 import type { BlockList } from 'node:net';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { MiddlewareHandler } from 'hono';
+import type { Logger } from 'pino';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '@switchyard/core';
-import { findTokenBySecret, touchToken, type Db } from '@switchyard/db';
+import { findTokenBySecret, touchToken, type Db, type TokenRow } from '@switchyard/db';
 import type { AppEnv, Principal } from './context.ts';
 import type { AuthThrottle } from './limits/auth-throttle.ts';
 import { clientAddress } from './limits/client-address.ts';
@@ -16,50 +17,67 @@ export interface AuthGuard {
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 const TOUCH_EVERY_MS = 60_000;
 
+/** A request presenting a token, as authentication sees it. */
+export interface Presented {
+  authorization: string | undefined;
+  /** The client address failures are counted under. */
+  addr: string;
+  method: string;
+  path: string;
+  logger: Logger;
+}
+
 /** Notes a presented token that did not authenticate: logged (never the token), counted per address. */
-function failed(c: Context<AppEnv>, guard: AuthGuard | undefined, addr: string, reason: string): UnauthorizedError {
-  guard?.throttle.fail(addr);
-  c.get('logger').warn({ client: addr, method: c.req.method, path: c.req.path, reason }, 'authentication failed');
+function failed(p: Presented, guard: AuthGuard | undefined, reason: string): UnauthorizedError {
+  guard?.throttle.fail(p.addr);
+  p.logger.warn({ client: p.addr, method: p.method, path: p.path, reason }, 'authentication failed');
   return new UnauthorizedError();
 }
 
 /**
- * Resolves `Authorization: Bearer …` to a principal of the expected kind, or answers 401. A
+ * Resolves `Authorization: Bearer …` to a principal of the expected kind, or throws 401. A
  * client address with too many failed attempts gets 429 for every attempt until it cools down;
  * a request with no token at all is not an attempt.
  */
+export function authenticated(db: Db, kind: 'user' | 'agent', guard: AuthGuard | undefined, p: Presented): { principal: Principal; token: TokenRow } {
+  const header = p.authorization;
+  if (header !== undefined) guard?.throttle.check(p.addr);
+  const match = BEARER.exec(header ?? '');
+  const row = match?.[1] ? findTokenBySecret(db, match[1]) : undefined;
+  const now = Date.now();
+  if (!row || row.revokedAt !== null || (row.expiresAt !== null && row.expiresAt <= now)) {
+    if (header === undefined) throw new UnauthorizedError();
+    throw failed(p, guard, !row ? 'unknown token' : row.revokedAt !== null ? 'revoked token' : 'expired token');
+  }
+  if (row.kind !== kind) {
+    throw new UnauthorizedError(
+      kind === 'agent' ? 'this endpoint takes an agent token (sya_…)' : 'agent tokens cannot call the user API',
+    );
+  }
+  const touched = row.lastUsedAt === null || now - row.lastUsedAt > TOUCH_EVERY_MS;
+  if (touched) touchToken(db, row.id, now);
+  const principal: Principal = {
+    tokenId: row.id,
+    name: row.name,
+    kind: row.kind,
+    role: row.role,
+    teamId: row.teamId,
+    workspaceId: row.workspaceId,
+    defaultWorkspaceId: row.defaultWorkspaceId,
+  };
+  return { principal, token: touched ? { ...row, lastUsedAt: now } : row };
+}
+
+/** `authenticated` as Hono middleware: sets `principal`, `token`, and a logger naming the token. */
 export function authenticate(db: Db, kind: 'user' | 'agent', guard?: AuthGuard): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const header = c.req.header('authorization');
     const addr = guard ? clientAddress(c, guard.trustedProxies) : 'unknown';
-    if (header !== undefined) guard?.throttle.check(addr);
-    const match = BEARER.exec(header ?? '');
-    const row = match?.[1] ? findTokenBySecret(db, match[1]) : undefined;
-    const now = Date.now();
-    if (!row || row.revokedAt !== null || (row.expiresAt !== null && row.expiresAt <= now)) {
-      if (header === undefined) throw new UnauthorizedError();
-      throw failed(c, guard, addr, !row ? 'unknown token' : row.revokedAt !== null ? 'revoked token' : 'expired token');
-    }
-    if (row.kind !== kind) {
-      throw new UnauthorizedError(
-        kind === 'agent' ? 'this endpoint takes an agent token (sya_…)' : 'agent tokens cannot call the user API',
-      );
-    }
-    const touched = row.lastUsedAt === null || now - row.lastUsedAt > TOUCH_EVERY_MS;
-    if (touched) touchToken(db, row.id, now);
-    const principal: Principal = {
-      tokenId: row.id,
-      name: row.name,
-      kind: row.kind,
-      role: row.role,
-      teamId: row.teamId,
-      workspaceId: row.workspaceId,
-      defaultWorkspaceId: row.defaultWorkspaceId,
-    };
+    const presented = { authorization: c.req.header('authorization'), addr, method: c.req.method, path: c.req.path, logger: c.get('logger') };
+    const { principal, token } = authenticated(db, kind, guard, presented);
     c.set('principal', principal);
-    c.set('token', touched ? { ...row, lastUsedAt: now } : row);
+    c.set('token', token);
     const parent = c.get('logger');
-    c.set('logger', lazyChild(() => parent, { token: row.id }));
+    c.set('logger', lazyChild(() => parent, { token: token.id }));
     await next();
   };
 }

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import type { Logger } from 'pino';
 import { HTTPException } from 'hono/http-exception';
 import { SwitchyardError, UnavailableError } from '@switchyard/core';
 import { isStorageUnavailable } from '@switchyard/db';
@@ -16,31 +17,47 @@ function asUnavailable(err: Error): UnavailableError | null {
   return null;
 }
 
-/** The one place errors become responses: `{"error": {"code", "message", "details"?}}`. */
-export function errorResponse(err: Error, c: Context<AppEnv>): Response {
+/** An error as the client receives it: status, extra headers and the envelope. */
+export interface ErrorAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: { error: { code: string; message: string; details?: Record<string, unknown> } };
+}
+
+/**
+ * The one place errors become answers: `{"error": {"code", "message", "details"?}}`, for Hono's
+ * routes (`errorResponse`) and the create route served straight from Node (native-create.ts).
+ */
+export function errorAnswer(err: Error, logger: Logger | undefined, requestId: string | undefined): ErrorAnswer {
   const unavailable = asUnavailable(err);
   if (unavailable) {
-    c.get('logger')?.warn({ err: err.message }, 'unavailable');
-    c.header('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SEC));
-    return c.json(unavailable.toJSON(), 503);
+    logger?.warn({ err: err.message }, 'unavailable');
+    return { status: 503, headers: { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_SEC) }, body: unavailable.toJSON() };
   }
   if (err instanceof SwitchyardError) {
+    const headers: Record<string, string> = {};
     if (err.code === 'quota_exceeded') {
       const resetsAt = err.details?.resetsAt;
       const secs = typeof resetsAt === 'string' ? Math.max(1, Math.ceil((Date.parse(resetsAt) - Date.now()) / 1000)) : 60;
-      c.header('Retry-After', String(secs));
+      headers['Retry-After'] = String(secs);
     } else if (typeof err.details?.retryAfterSec === 'number') {
-      c.header('Retry-After', String(err.details.retryAfterSec));
+      headers['Retry-After'] = String(err.details.retryAfterSec);
     }
-    return c.json(err.toJSON(), err.status as 400);
+    return { status: err.status, headers, body: err.toJSON() };
   }
   if (err instanceof HTTPException) {
     const status = err.status;
     const code = status === 413 ? 'payload_too_large' : status === 401 ? 'unauthorized' : 'invalid_request';
     const message = status === 413 ? 'request body too large' : err.message || 'bad request';
-    return c.json({ error: { code, message } }, status);
+    return { status, headers: {}, body: { error: { code, message } } };
   }
-  const logger = c.get('logger');
   logger?.error({ err }, 'unhandled error');
-  return c.json({ error: { code: 'internal', message: 'internal error; see the API log', details: { requestId: c.get('requestId') } } }, 500);
+  return { status: 500, headers: {}, body: { error: { code: 'internal', message: 'internal error; see the API log', details: { requestId } } } };
+}
+
+/** Hono's `onError`: the answer of `errorAnswer` as a Response. */
+export function errorResponse(err: Error, c: Context<AppEnv>): Response {
+  const { status, headers, body } = errorAnswer(err, c.get('logger'), c.get('requestId'));
+  for (const [name, value] of Object.entries(headers)) c.header(name, value);
+  return c.json(body, status as 400);
 }

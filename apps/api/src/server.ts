@@ -1,9 +1,11 @@
 import type { AddressInfo, Socket } from 'node:net';
-import { createAdaptorServer, type ServerType } from '@hono/node-server';
+import { createServer } from 'node:http';
+import type { ServerType } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createDb, enableIncrementalVacuum, type DbHandle } from '@switchyard/db';
 import { createScheduler, Hub, type Scheduler, type SchedulerConfig } from '@switchyard/scheduler';
-import { createApp } from './app.ts';
+import { createApi } from './app.ts';
+import { withNative } from './native-create.ts';
 import { startApprovalSweep } from './approvals/sweep.ts';
 import { bootstrap } from './bootstrap.ts';
 import type { Config } from './config.ts';
@@ -81,10 +83,10 @@ export async function startServer(
     config: { graceSec: config.graceSec, maxAttempts: config.maxAttempts, prefix: config.redisPrefix, ...scheduler },
   });
   await sched.start();
-  const app = createApp({ db, scheduler: sched, logger, config, redisPing: () => pingWithin(redis), now });
+  const { app, native } = createApi({ db, scheduler: sched, logger, config, redisPing: () => pingWithin(redis), now });
   const searchIndexer = startSearchIndexer(db, logger.child({ component: 'search' }));
   const approvalSweep = startApprovalSweep(db, sched.hub, logger.child({ component: 'approvals' }), now);
-  const { server, close } = await listen(createAdaptorServer({ fetch: app.fetch }), config.port, config.host);
+  const { server, close } = await listen(createServer(withNative(native, app.fetch)), config.port, config.host);
   const retention = startRetention(db, config, logger.child({ component: 'retention' }), now);
   const { port } = server.address() as AddressInfo;
   return {

@@ -9,7 +9,8 @@ import pino from 'pino';
 import { afterAll, beforeAll } from 'vitest';
 import { createDb, insertTeam, insertToken, insertWorkspace, type DbHandle, type TeamRow, type WorkspaceRow } from '@switchyard/db';
 import { createScheduler, Hub, type Scheduler } from '@switchyard/scheduler';
-import { createApp } from './app.ts';
+import { createApi, type createApp } from './app.ts';
+import type { NativeRoute } from './native-create.ts';
 import type { AppDeps, Principal } from './context.ts';
 
 
@@ -21,6 +22,8 @@ export interface Harness {
   scheduler: Scheduler;
   deps: AppDeps;
   app: ReturnType<typeof createApp>;
+  /** The create route Node serves in front of `app` (native-create.ts). */
+  native: NativeRoute;
   team: TeamRow;
   workspace: WorkspaceRow;
   /** An admin whose default workspace is `workspace`, and its bearer secret. */
@@ -46,7 +49,7 @@ export async function startHarness(redisUrl: string, config = { maxPromptBytes: 
     db,
     scheduler,
     deps,
-    app: createApp(deps),
+    ...createApi(deps),
     team,
     workspace,
     admin,

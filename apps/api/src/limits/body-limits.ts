@@ -5,10 +5,10 @@ import { MAX_EVENTS_BODY_BYTES, PayloadTooLargeError } from '@switchyard/core';
 
 const EVENTS_PATH = /^\/agent\/v1\/tasks\/[^/]+\/events$/;
 
-const tooLarge = (maxSize: number) => new PayloadTooLargeError(`request body is over ${maxSize} bytes`, { limit: maxSize });
+export const tooLarge = (maxSize: number) => new PayloadTooLargeError(`request body is over ${maxSize} bytes`, { limit: maxSize });
 
 /** Reads a Node request body, refusing it as soon as it passes `maxSize` bytes. */
-function readIncoming(incoming: IncomingMessage, maxSize: number): Promise<Buffer> {
+export function readIncoming(incoming: IncomingMessage, maxSize: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -28,6 +28,15 @@ function trusted(list: BlockList, addr: string): boolean {
  * The address a request came from: the TCP peer, or — only when the peer is a trusted proxy —
  * the nearest address in `X-Forwarded-For` that is not itself a trusted proxy.
  */
+export function addressOf(peer: string | undefined, forwardedFor: string | undefined, proxies: BlockList | null): string {
+  if (!peer) return 'unknown';
+  if (!proxies || !trusted(proxies, peer)) return unmapped(peer);
+  const hops = (forwardedFor ?? '').split(',').map((s) => s.trim()).filter((s) => isIP(unmapped(s)) !== 0);
+  for (let i = hops.length - 1; i >= 0; i--) if (!trusted(proxies, hops[i]!)) return unmapped(hops[i]!);
+  return unmapped(hops[0] ?? peer);
+}
+
+/** `addressOf` a Hono request. */
 export function clientAddress(c: Context, proxies: BlockList | null): string {
   let peer: string | undefined;
   try {
@@ -35,9 +44,5 @@ export function clientAddress(c: Context, proxies: BlockList | null): string {
   } catch {
     peer = undefined; // app.request() in tests: no socket.
   }
-  if (!peer) return 'unknown';
-  if (!proxies || !trusted(proxies, peer)) return unmapped(peer);
-  const hops = (c.req.header('x-forwarded-for') ?? '').split(',').map((s) => s.trim()).filter((s) => isIP(unmapped(s)) !== 0);
-  for (let i = hops.length - 1; i >= 0; i--) if (!trusted(proxies, hops[i]!)) return unmapped(hops[i]!);
-  return unmapped(hops[0] ?? peer);
+  return addressOf(peer, peer && proxies ? c.req.header('x-forwarded-for') : undefined, proxies);
 }

@@ -18,8 +18,14 @@ export function routeTemplate(c: Context, status: number): string {
   return route.path;
 }
 
-/** Times every request into `switchyard_http_request_duration_seconds{method,route,status}`. */
-export function httpMetrics(registry: Registry): MiddlewareHandler {
+/** Ends a request's timing with the route template that answered and its status. */
+export type HttpTimerEnd = (method: string, route: string, status: number) => void;
+
+/**
+ * Times every request into `switchyard_http_request_duration_seconds{method,route,status}`: as
+ * Hono middleware, and as a timer for the route served straight from Node (native-create.ts).
+ */
+export function httpMetrics(registry: Registry): { middleware: MiddlewareHandler; timer(): HttpTimerEnd } {
   const histogram = new Histogram({
     name: 'switchyard_http_request_duration_seconds',
     help: 'HTTP request duration by method, route template and status.',
@@ -27,12 +33,19 @@ export function httpMetrics(registry: Registry): MiddlewareHandler {
     buckets: BUCKETS,
     registers: [registry],
   });
-  return async (c, next) => {
+  const timer = (): HttpTimerEnd => {
     const end = histogram.startTimer();
-    try {
-      await next();
-    } finally {
-      end({ method: c.req.method, route: routeTemplate(c, c.res.status), status: String(c.res.status) });
-    }
+    return (method, route, status) => end({ method, route, status: String(status) });
+  };
+  return {
+    timer,
+    middleware: async (c, next) => {
+      const end = timer();
+      try {
+        await next();
+      } finally {
+        end(c.req.method, routeTemplate(c, c.res.status), c.res.status);
+      }
+    },
   };
 }

@@ -3,7 +3,7 @@ import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { DbHandle } from '@switchyard/db';
 import type { Scheduler } from '@switchyard/scheduler';
 import { FleetGauges } from './fleet.ts';
-import { httpMetrics } from './http.ts';
+import { httpMetrics, type HttpTimerEnd } from './http.ts';
 import { WorkspaceNames } from './names.ts';
 import { TaskMetrics, type OutputReader } from './tasks.ts';
 
@@ -18,6 +18,8 @@ export interface MetricsDeps {
 export interface Metrics {
   /** Times every request by route template and status. */
   http: MiddlewareHandler;
+  /** Starts timing a request Hono does not serve. */
+  httpTimer(): HttpTimerEnd;
   /** The Prometheus text exposition, and its content type. */
   render(): Promise<{ body: string; contentType: string }>;
 }
@@ -42,8 +44,10 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     },
   });
   let defaults = false;
+  const http = httpMetrics(registry);
   return {
-    http: httpMetrics(registry),
+    http: http.middleware,
+    httpTimer: http.timer,
     async render() {
       // Started at the first scrape: an app that is never scraped (a unit test) sets up no monitors.
       if (!defaults) {

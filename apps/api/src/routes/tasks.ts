@@ -6,7 +6,9 @@ import {
   TaskStatusSchema,
   TaskViewSchema,
   ValidationError,
+  type TaskCreate,
   type TaskStatus,
+  type TaskView,
 } from '@switchyard/core';
 import { findTeam, findWorkspace, firstTurnOf, listTasks, readOutput, tailOutput, type TaskRow } from '@switchyard/db';
 import { canSee } from '../auth.ts';
@@ -23,6 +25,9 @@ const ListQuery = z.strictObject({
   cursor: z.string().max(200).optional(),
 });
 
+/** The create's headers; checked the same way when Node serves it (native-create.ts). */
+export const CreateHeaders = z.object({ 'idempotency-key': z.string().min(1).max(200).optional() });
+
 const create = createRoute({
   method: 'post',
   path: '/tasks',
@@ -30,7 +35,7 @@ const create = createRoute({
   description: 'Queues a task. With `Idempotency-Key`, the same key and body return the same task (200).',
   request: {
     body: jsonBody(TaskCreateSchema),
-    headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
+    headers: CreateHeaders,
   },
   responses: {
     201: ok(TaskViewSchema, 'Created'),
@@ -95,9 +100,8 @@ export function taskRoutes(deps: RouteDeps) {
   const db = deps.db.db;
 
   app.openapi(create, async (c) => {
-    const idempotencyKey = c.req.valid('header')['idempotency-key'];
-    const { task, replayed } = await tasks.create(c.get('principal'), c.req.valid('json'), { idempotencyKey });
-    return replayed ? c.json(taskView(db, task), 200) : c.json(taskView(db, task, [firstTurnOf(task)]), 201);
+    const { status, view } = await createTask(deps, c.get('principal'), c.req.valid('json'), c.req.valid('header')['idempotency-key']);
+    return c.json(view, status);
   });
 
   app.openapi(list, (c) => {
@@ -131,6 +135,21 @@ export function taskRoutes(deps: RouteDeps) {
   });
 
   return app;
+}
+
+/**
+ * A create's answer, whichever server took it (Hono's route or native-create.ts): 201 and the new
+ * task, or 200 and the task an earlier request with the same Idempotency-Key created.
+ */
+export async function createTask(
+  deps: Pick<RouteDeps, 'tasks' | 'db'>,
+  principal: Principal,
+  body: TaskCreate,
+  idempotencyKey: string | undefined,
+): Promise<{ status: 200 | 201; view: TaskView }> {
+  const db = deps.db.db;
+  const { task, replayed } = await deps.tasks.create(principal, body, { idempotencyKey });
+  return replayed ? { status: 200, view: taskView(db, task) } : { status: 201, view: taskView(db, task, [firstTurnOf(task)]) };
 }
 
 /**
