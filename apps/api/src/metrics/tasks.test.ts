@@ -57,6 +57,22 @@ describe('task metrics', () => {
     expect(await value(registry, 'switchyard_task_create_to_dispatch_seconds_sum')).toBeCloseTo(1.6);
   });
 
+  it('keeps timing a running task however long the backlog queued behind it', async () => {
+    const hub = new Hub();
+    const registry = new Registry();
+    let now = 5_000_000;
+    new TaskMetrics(registry, { hub, db: ctx.h.db, names: new WorkspaceNames(ctx.h.db), readOutput: () => [{ line: 'x' }], now: () => now });
+    const { task } = await new TaskService(ctx.h.deps).create(ctx.h.admin, { workspace: 'w', prompt: 'first', workdir: '/tmp' });
+    hub.emit('task', { ...task, status: 'dispatched', updatedAt: task.queuedAt + 10 });
+    hub.emit('task', { ...task, status: 'running', updatedAt: task.queuedAt + 20 });
+    // More creates than the tracker keeps: they used to push the running task out of it.
+    for (let i = 0; i < 10_001; i++) hub.emit('task', { ...task, id: `tsk_backlog${i}`, status: 'queued' });
+    now += 3_000;
+    hub.emit('output', { taskId: task.id, lastSeq: 1 });
+    expect(await value(registry, 'switchyard_task_start_to_first_output_seconds_count')).toBe(1);
+    expect(await value(registry, 'switchyard_task_start_to_first_output_seconds_sum')).toBe(3);
+  });
+
   it('counts a rate limit against the workspace by name', async () => {
     const hub = new Hub();
     const registry = new Registry();

@@ -69,6 +69,9 @@ export class TaskMetrics {
       this.seen.delete(t.id);
       return;
     }
+    // A task just created has nothing to time yet: its dispatch is timed from the row's queuedAt.
+    // Not tracking it keeps a long-lived entry per create out of the heap.
+    if (status === 'queued' && !this.seen.has(t.id)) return;
     const s = this.track(t);
     if (s.status === status) return;
     s.status = status;
