@@ -135,9 +135,13 @@ export function evaluate(r: Results): Goal[] {
   }
   goals.push(...(r.fleet ?? []).map(fleetGoal)); // results from before the fleets joined have none
   const peak = Math.max(e.peakRssMiB, a.peakRssMiB, ...r.history.map((h) => h.peakRssMiB));
-  goals.push({ measure: 'API RSS under these loads', value: `idle ${e.idleRssMiB} MiB, peak ${peak} MiB`, ceiling: null, goal: '≤ 200 MB', met: peak <= 200 });
+  const value = `idle ${e.idleRssMiB} MiB, peak ${peak} MiB (${megabytes(peak)} MB)`;
+  goals.push({ measure: 'API RSS under these loads', value, ceiling: null, goal: '≤ 200 MB', met: megabytes(peak) <= 200 });
   return goals;
 }
+
+/** MiB (what the RSS is measured in) as the MB the goals are set in: 190 MiB is 199 MB. */
+const megabytes = (mib: number): number => Math.round((mib * 1_048_576) / 1_000_000);
 
 /**
  * A fleet's row (#13): at 500 and 2,000 agents every task done within a second and every sync
@@ -156,7 +160,7 @@ function fleetGoal(f: FleetResult | { agents: number; error: string }): Goal {
   const rss = f.agents > 500 ? 400 : Infinity;
   const met =
     allDone && f.createToCompletedMs.p50 <= 1_000 && f.syncs.lateByMoreThan1s === 0 && f.api.cpuPctIdle <= 25 &&
-    Math.max(f.api.healthzP99MsIdle, f.api.healthzP99MsLoad) <= 50 && f.api.rssMiBPeak <= rss;
+    Math.max(f.api.healthzP99MsIdle, f.api.healthzP99MsLoad) <= 50 && megabytes(f.api.rssMiBPeak) <= rss;
   return { measure, value, ceiling, goal: `every task done, p50 ≤ 1 s, every sync on time, API ≤ 25 % idle, /healthz p99 ≤ 50 ms${rss < Infinity ? ', RSS ≤ 400 MB' : ''}`, met };
 }
 
