@@ -30,7 +30,7 @@ export {
   findTaskByIdempotencyKey,
   listTasks,
   listTasksByStatus,
-  listLiveTasks,
+  eachLiveTask,
   oldestQueued,
   transitionTask,
   updateTask,

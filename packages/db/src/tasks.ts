@@ -215,14 +215,15 @@ export interface LiveTask {
 
 /**
  * Every task that waits or holds a lease, as a few columns only: one indexed query (by status),
- * whatever the history holds.
+ * whatever the history holds. Rows come one at a time, so a caller keeps only what it needs of a
+ * backlog of 100,000 (nothing else may use the connection until the iteration ends).
  */
-export function listLiveTasks(db: Db): LiveTask[] {
+export function eachLiveTask(db: Db): IterableIterator<LiveTask> {
   const stmt = prepared(db, 'listLiveTasks', (d) =>
     d.$client.prepare(
       `select id, status, job_id as jobId, queue_name as queueName, agent_id as agentId, updated_at as updatedAt
        from tasks where status in ('queued', 'rate_limited', 'dispatched', 'running')`,
     ),
   );
-  return stmt.all() as LiveTask[];
+  return stmt.iterate() as IterableIterator<LiveTask>;
 }

@@ -1,8 +1,8 @@
 import type { TaskStatus } from '@switchyard/core';
 import {
+  eachLiveTask,
   findTask,
   listAgents,
-  listLiveTasks,
   type LiveTask,
   type TaskRow,
 } from '@switchyard/db';
@@ -30,6 +30,21 @@ interface Snapshot {
   active: Map<string, string[]>;
   /** Every job id listed, whatever its queue and state. */
   all: Set<string>;
+}
+
+/**
+ * What the reconciler keeps of the live rows, read in one pass: the job ids they name, and only
+ * the rows it may act on. A backlog of 100,000 queued tasks held as rows took the API's RSS from
+ * about 140 to 200 MiB at each pass; as job ids, about a third of that.
+ */
+interface LiveView {
+  /** Job ids named by waiting rows, and by leased rows. */
+  waitingJobs: Set<string>;
+  activeJobs: Set<string>;
+  /** Settled waiting rows whose job Redis did not list: the ones that may need enqueuing. */
+  unlisted: LiveTask[];
+  /** Settled dispatched rows: the ones whose agent may be gone. */
+  dispatched: LiveTask[];
 }
 
 /**
@@ -66,13 +81,13 @@ export class Reconciler {
     // Redis first, then SQLite: a job added after the listing is not in it, and its row, once
     // it names the job, is young; a row read after the listing names only jobs listed or young.
     const snap = await this.snapshot();
-    const live = listLiveTasks(this.r.db.db);
+    const live = this.liveView(snap);
     const report: ReconcileReport = {
       ranAt: new Date(this.r.clock()).toISOString(),
-      enqueued: await this.enqueueMissing(live, snap),
-      removedJobs: await this.removeOrphans(live, snap, seen),
-      requeuedLeases: await this.returnOrphanLeases(live),
-      freedJobs: await this.freeDeadLeases(live, snap, seen),
+      enqueued: await this.enqueueMissing(live.unlisted),
+      removedJobs: await this.removeOrphans(live.waitingJobs, snap, seen),
+      requeuedLeases: await this.returnOrphanLeases(live.dispatched),
+      freedJobs: await this.freeDeadLeases(live.activeJobs, snap, seen),
     };
     for (const id of this.firstSeen.keys()) if (!seen.has(id)) this.firstSeen.delete(id);
     const n = report.enqueued.length + report.removedJobs.length;
@@ -93,10 +108,23 @@ export class Reconciler {
         ]);
         snap.waiting.set(name, waiting);
         snap.active.set(name, active);
-        for (const id of [...waiting, ...active]) snap.all.add(id);
+        for (const id of waiting) snap.all.add(id);
+        for (const id of active) snap.all.add(id);
       }),
     );
     return snap;
+  }
+
+  private liveView(snap: Snapshot): LiveView {
+    const view: LiveView = { waitingJobs: new Set(), activeJobs: new Set(), unlisted: [], dispatched: [] };
+    for (const row of eachLiveTask(this.r.db.db)) {
+      const waiting = WAITING.includes(row.status);
+      if (row.jobId) (waiting ? view.waitingJobs : view.activeJobs).add(row.jobId);
+      if (this.young(row)) continue;
+      if (waiting && !(row.jobId && snap.all.has(row.jobId))) view.unlisted.push(row);
+      else if (row.status === 'dispatched') view.dispatched.push(row);
+    }
+    return view;
   }
 
   private young(row: Pick<TaskRow, 'updatedAt'>): boolean {
@@ -118,12 +146,10 @@ export class Reconciler {
   }
 
   /** Waiting rows, settled, whose job Redis did not list (checked once more before a repair). */
-  private async enqueueMissing(live: LiveTask[], snap: Snapshot): Promise<string[]> {
+  private async enqueueMissing(unlisted: LiveTask[]): Promise<string[]> {
     const done: string[] = [];
-    for (const row of live) {
-      if (!WAITING.includes(row.status) || this.young(row)) continue;
+    for (const row of unlisted) {
       const { jobId, queueName } = row;
-      if (jobId && snap.all.has(jobId)) continue;
       if (jobId && queueName && (await this.r.queues.exists(queueName, jobId))) continue;
       const task = findTask(this.r.db.db, row.id);
       if (!task || !WAITING.includes(task.status as TaskStatus) || this.young(task)) continue;
@@ -135,12 +161,7 @@ export class Reconciler {
   }
 
   /** The listed jobs of each queue that no live row in `statuses` names, read from Redis. */
-  private async strangers(
-    listed: Map<string, string[]>,
-    live: LiveTask[],
-    statuses: TaskStatus[],
-  ): Promise<[string, WaitingJob[]][]> {
-    const named = new Set(live.flatMap((t) => (t.jobId && statuses.includes(t.status) ? [t.jobId] : [])));
+  private async strangers(listed: Map<string, string[]>, named: Set<string>): Promise<[string, WaitingJob[]][]> {
     const out: [string, WaitingJob[]][] = [];
     for (const [name, ids] of listed) {
       const odd = ids.filter((id) => !named.has(id));
@@ -159,10 +180,10 @@ export class Reconciler {
     });
   }
 
-  private async removeOrphans(rows: LiveTask[], snap: Snapshot, seen: Set<string>): Promise<string[]> {
+  private async removeOrphans(named: Set<string>, snap: Snapshot, seen: Set<string>): Promise<string[]> {
     const removed: string[] = [];
     const live = (row: TaskRow) => WAITING.includes(row.status as TaskStatus);
-    for (const [name, jobs] of await this.strangers(snap.waiting, rows, WAITING)) {
+    for (const [name, jobs] of await this.strangers(snap.waiting, named)) {
       for (const job of jobs) {
         const row = this.rowOf(job);
         if (row && row.jobId === job.jobId && live(row)) continue;
@@ -179,10 +200,10 @@ export class Reconciler {
    * was away) holds its queue's global concurrency for good: remove it, and give a task that
    * still waits on that very job a new one.
    */
-  private async freeDeadLeases(rows: LiveTask[], snap: Snapshot, seen: Set<string>): Promise<string[]> {
+  private async freeDeadLeases(named: Set<string>, snap: Snapshot, seen: Set<string>): Promise<string[]> {
     const freed: string[] = [];
     const live = (row: TaskRow) => ACTIVE.includes(row.status as TaskStatus);
-    for (const [name, jobs] of await this.strangers(snap.active, rows, ACTIVE)) {
+    for (const [name, jobs] of await this.strangers(snap.active, named)) {
       for (const job of jobs) {
         const row = this.rowOf(job);
         if (row && row.jobId === job.jobId && live(row)) continue;
@@ -201,9 +222,8 @@ export class Reconciler {
     return freed;
   }
 
-  private async returnOrphanLeases(live: LiveTask[]): Promise<string[]> {
+  private async returnOrphanLeases(dispatched: LiveTask[]): Promise<string[]> {
     const returned: string[] = [];
-    const dispatched = live.filter((t) => t.status === 'dispatched' && !this.young(t));
     if (dispatched.length === 0) return returned;
     const online = new Set(listAgents(this.r.db.db).flatMap((a) => (a.lostAt === null ? [a.id] : [])));
     for (const row of dispatched) {
