@@ -1,20 +1,44 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** A TCP port on 127.0.0.1 that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** Where the kernel picks the local ports of outgoing connections (Linux: 32768–60999). */
+function ephemeralRange(): [number, number] {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (low && high) return [low, high];
+  } catch {
+    // Not Linux: the IANA range.
+  }
+  return [49152, 65535];
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const srv = createServer();
     srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
   });
+}
+
+/**
+ * A TCP port on 127.0.0.1 that was free a moment ago, for a server a test starts next. Chosen at
+ * random below the ephemeral range: a port the kernel handed out (`listen(0)`) is one it hands
+ * to outgoing connections too, and with the suites' thousands of connections one could take it
+ * before the server bound it (redis-server then exits, and a restart on the same port fails).
+ */
+export async function freePort(): Promise<number> {
+  const [ephemeral] = ephemeralRange();
+  const high = Math.min(ephemeral, 32_768);
+  const low = Math.max(1_024, high - 12_000);
+  for (let i = 0; i < 100; i++) {
+    const port = low + Math.floor(Math.random() * (high - low));
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port between ${low} and ${high}`);
 }
 
 export interface RedisServer {
@@ -59,8 +83,9 @@ async function signal(proc: ChildProcess, sig: NodeJS.Signals): Promise<void> {
 export async function startRedis(opts: RedisOptions = {}): Promise<RedisServer> {
   const appendonly = opts.appendonly ?? true;
   const dir = mkdtempSync(join(tmpdir(), 'sy-redis-'));
-  const port = await freePort();
-  let proc = await spawnRedis(port, dir, appendonly);
+  // A port taken between the check and redis-server's bind: it exits, and another port is tried.
+  let port = await freePort();
+  let proc = await spawnRedis(port, dir, appendonly).catch(async () => spawnRedis((port = await freePort()), dir, appendonly));
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
