@@ -31,8 +31,8 @@ interface Answer {
 /**
  * `POST /v1/tasks` served straight from Node's request and response, in front of Hono. A create
  * is the API's one high-rate write, and Hono's per-request objects (web `Headers`, the router,
- * four middlewares, async validators, a `Response`) cost it about 130 µs of a 320 µs create:
- * served here, creates went from 17 to 25 % of `/healthz` (bench/NOTES.md). Everything else is
+ * four middlewares, async validators, a `Response`) cost it about 130 µs of a 314 µs create:
+ * served here, creates went from 17 % of `/healthz` to 21–25 % (bench/NOTES.md). Everything else is
  * the route's own: the same body limit, authentication and throttle, the same schemas, the task
  * service, the error envelope, request id, metrics and request log. A body Hono's route would
  * not read as JSON goes to Hono, so its 415 stays its own; `native-create.test.ts` holds the two
