@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { authenticate, type AuthGuard } from './auth.ts';
 import type { AppDeps, AppEnv, RouteDeps } from './context.ts';
 import { apiReferenceRoutes } from './api-reference.ts';
 import { lazyChild } from './lazy-logger.ts';
+import { logRequest, requestIdOf } from './request-log.ts';
 import { errorResponse } from './errors.ts';
 import { AuthThrottle } from './limits/auth-throttle.ts';
 import { bodyLimits } from './limits/body-limits.ts';
@@ -50,7 +50,7 @@ export function createApi(deps: AppDeps): { app: OpenAPIHono<AppEnv>; native: Na
   const routeDeps: RouteDeps = { ...deps, tasks: new TaskService(deps), approvals, authGuard, streams: new StreamSlots(maxStreamsPerToken) };
 
   app.use('*', async (c, next) => {
-    const requestId = c.req.header('x-request-id')?.slice(0, 100) || randomUUID();
+    const requestId = requestIdOf(c.req.header('x-request-id'));
     c.set('requestId', requestId);
     c.set('logger', lazyChild(() => deps.logger, { requestId }));
     c.header('x-request-id', requestId);
@@ -58,9 +58,7 @@ export function createApi(deps: AppDeps): { app: OpenAPIHono<AppEnv>; native: Na
     await next();
     // A 413 may leave the rest of the body unread: announce the close so no client reuses it.
     if (c.res.status === 413) c.res.headers.set('connection', 'close');
-    const ms = Math.round(performance.now() - started);
-    const level = c.res.status >= 500 ? 'error' : 'debug';
-    if (deps.logger.isLevelEnabled(level)) c.get('logger')[level]({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, 'request');
+    logRequest(deps.logger, c.get('logger'), { method: c.req.method, path: c.req.path, status: c.res.status, started });
   });
   const metrics = createMetrics({ db: deps.db, scheduler: deps.scheduler, readOutput: (id, after, upTo, n) => routeDeps.tasks.output(id, after, upTo, n) });
   app.use('*', metrics.http);

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import { HTTPException } from 'hono/http-exception';
@@ -8,9 +7,10 @@ import { authenticated } from './auth.ts';
 import type { RouteDeps } from './context.ts';
 import { errorAnswer } from './errors.ts';
 import { lazyChild } from './lazy-logger.ts';
-import { readIncoming, tooLarge } from './limits/body-limits.ts';
+import { readBounded } from './limits/body-limits.ts';
 import { addressOf } from './limits/client-address.ts';
 import type { HttpTimerEnd } from './metrics/http.ts';
+import { logRequest, requestIdOf } from './request-log.ts';
 import { CreateHeaders, createTask } from './routes/tasks.ts';
 import { validationError } from './validation.ts';
 
@@ -60,11 +60,11 @@ export function withNative(native: NativeRoute, fetch: Parameters<typeof getRequ
 async function serve(deps: RouteDeps, end: HttpTimerEnd, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const started = performance.now();
   const header = req.headers['x-request-id'];
-  const requestId = (typeof header === 'string' ? header.slice(0, 100) : '') || randomUUID();
+  const requestId = requestIdOf(typeof header === 'string' ? header : undefined);
   let logger: Logger = lazyChild(() => deps.logger, { requestId });
   let answer: Answer;
   try {
-    const text = await readBody(req, deps.config.maxBodyBytes);
+    const text = (await readBounded(req, deps.config.maxBodyBytes)).toString('utf8');
     const { trustedProxies } = deps.authGuard;
     const forwardedFor = req.headers['x-forwarded-for'];
     const addr = addressOf(req.socket.remoteAddress, typeof forwardedFor === 'string' ? forwardedFor : forwardedFor?.join(', '), trustedProxies);
@@ -87,15 +87,7 @@ async function serve(deps: RouteDeps, end: HttpTimerEnd, req: IncomingMessage, r
   if (answer.status === 413) headers.connection = 'close';
   res.writeHead(answer.status, headers).end(json);
   end('POST', ROUTE, answer.status);
-  const level = answer.status >= 500 ? 'error' : 'debug';
-  const ms = Math.round(performance.now() - started);
-  if (deps.logger.isLevelEnabled(level)) logger[level]({ method: 'POST', path: ROUTE, status: answer.status, ms }, 'request');
-}
-
-/** The body as text, refused with 413 past `maxBytes` (before reading it when the length says so). */
-function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
-  if (Number(req.headers['content-length']) > maxBytes) return Promise.reject(tooLarge(maxBytes));
-  return readIncoming(req, maxBytes).then((body) => body.toString('utf8'));
+  logRequest(deps.logger, logger, { method: 'POST', path: ROUTE, status: answer.status, started });
 }
 
 function parseJson(text: string): unknown {

@@ -5,10 +5,10 @@ import { MAX_EVENTS_BODY_BYTES, PayloadTooLargeError } from '@switchyard/core';
 
 const EVENTS_PATH = /^\/agent\/v1\/tasks\/[^/]+\/events$/;
 
-export const tooLarge = (maxSize: number) => new PayloadTooLargeError(`request body is over ${maxSize} bytes`, { limit: maxSize });
+const tooLarge = (maxSize: number) => new PayloadTooLargeError(`request body is over ${maxSize} bytes`, { limit: maxSize });
 
 /** Reads a Node request body, refusing it as soon as it passes `maxSize` bytes. */
-export function readIncoming(incoming: IncomingMessage, maxSize: number): Promise<Buffer> {
+function readIncoming(incoming: IncomingMessage, maxSize: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -25,6 +25,12 @@ export function readIncoming(incoming: IncomingMessage, maxSize: number): Promis
     const onEnd = () => done(null);
     incoming.on('data', onData).on('end', onEnd).on('error', done);
   });
+}
+
+/** A Node request's body, refused with 413 past `maxSize`: before reading it, when its length says so. */
+export function readBounded(incoming: IncomingMessage, maxSize: number): Promise<Buffer> {
+  if (Number(incoming.headers['content-length']) > maxSize) return Promise.reject(tooLarge(maxSize));
+  return readIncoming(incoming, maxSize);
 }
 
 /**
@@ -44,8 +50,7 @@ const limited = (maxSize: number): MiddlewareHandler => {
     if (!incoming) return portable(c, next);
     // Nothing reads the body of a GET (Node discards it): looking at it would build a web Request.
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
-    if (Number(c.req.header('content-length')) > maxSize) throw tooLarge(maxSize);
-    const body = await readIncoming(incoming, maxSize);
+    const body = await readBounded(incoming, maxSize);
     // Hono keeps promises in its body cache, whatever its type says.
     (c.req.bodyCache as Record<string, unknown>).text = Promise.resolve(body.toString('utf8'));
     await next();
