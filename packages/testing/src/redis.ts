@@ -4,15 +4,15 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** Where the kernel picks the local ports of outgoing connections (Linux: 32768–60999). */
-function ephemeralRange(): [number, number] {
+/** Where the kernel starts picking the local ports of outgoing connections (Linux: 32768). */
+function ephemeralStart(): number {
   try {
-    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
-    if (low && high) return [low, high];
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    if (low) return low;
   } catch {
     // Not Linux: the IANA range.
   }
-  return [49152, 65535];
+  return 49152;
 }
 
 function canListen(port: number): Promise<boolean> {
@@ -31,8 +31,7 @@ function canListen(port: number): Promise<boolean> {
  * before the server bound it (redis-server then exits, and a restart on the same port fails).
  */
 export async function freePort(): Promise<number> {
-  const [ephemeral] = ephemeralRange();
-  const high = Math.min(ephemeral, 32_768);
+  const high = Math.min(ephemeralStart(), 32_768);
   const low = Math.max(1_024, high - 12_000);
   for (let i = 0; i < 100; i++) {
     const port = low + Math.floor(Math.random() * (high - low));
