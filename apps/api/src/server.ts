@@ -62,7 +62,7 @@ export async function startServer(
   /** The scheduler's clock; Date.now unless a test moves time. */
   now?: () => number,
 ): Promise<ApiServer> {
-  const db = createDb(config.dbFile);
+  const db = createDb(config.dbFile, { checkpointEveryMs: 250 });
   // Once per database file: a whole-file VACUUM, so retention can give pages back (see CHANGELOG).
   const converting = (pages: number) => logger.info({ file: config.dbFile, pages }, 'converting the database to incremental auto-vacuum (one VACUUM, once)');
   if (enableIncrementalVacuum(db, converting)) logger.info({ file: config.dbFile }, 'database converted to incremental auto-vacuum');

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { startCheckpointer, type Checkpointer } from './checkpointer.ts';
 import * as schema from './schema.ts';
 
 /** The drizzle database; `$client` is its better-sqlite3 connection, for statements drizzle cannot build. */
@@ -27,7 +28,17 @@ export interface DbHandle {
    * the database — as root, chmod does not stop writes) and a small write done.
    */
   writable(): boolean;
+  /** The worker thread that checkpoints the WAL, when asked for (`createDb`'s option). */
+  checkpointer?: Checkpointer;
   close(): void;
+}
+
+export interface DbOptions {
+  /**
+   * Checkpoint the WAL from a worker thread every this many ms instead of inside commits (see
+   * checkpointer.ts): for the API's connection, which serves requests.
+   */
+  checkpointEveryMs?: number;
 }
 
 /** Fewer free pages than this (under max_page_count) and the database counts as full. */
@@ -136,7 +147,7 @@ function groupCommit(sqlite: Database.Database): <T>(fn: () => T) => Promise<T> 
 }
 
 /** Opens (creating if needed) the SQLite file in WAL mode and applies committed migrations. */
-export function createDb(file: string): DbHandle {
+export function createDb(file: string, opts: DbOptions = {}): DbHandle {
   if (file !== ':memory:') {
     mkdirSync(dirname(file), { recursive: true });
     ownerOnly(file);
@@ -157,9 +168,11 @@ export function createDb(file: string): DbHandle {
     "insert into meta (key, value) values ('probe', ?) " +
       'on conflict(key) do update set value = excluded.value',
   );
+  const checkpointer = opts.checkpointEveryMs && file !== ':memory:' ? startCheckpointer(sqlite, file, opts.checkpointEveryMs) : undefined;
   return {
     db,
     sqlite,
+    checkpointer,
     tx: <T>(fn: () => T): T => sqlite.transaction(fn).immediate(),
     grouped: groupCommit(sqlite),
     ping: () => sqlite.prepare('select 1 as ok').get() !== undefined,
@@ -173,6 +186,9 @@ export function createDb(file: string): DbHandle {
         return false;
       }
     },
-    close: () => sqlite.close(),
+    close: () => {
+      void checkpointer?.stop();
+      sqlite.close();
+    },
   };
 }
