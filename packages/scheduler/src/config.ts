@@ -7,8 +7,13 @@ export interface SchedulerConfig {
   prefix: string;
   /** How often to look for silent agents and expired rate limits. */
   sweepEveryMs: number;
-  /** How often the reconciler compares SQLite with Redis. */
+  /**
+   * How often the reconciler looks for a sign that SQLite and Redis may differ (a Redis restart
+   * or flush, a failed Redis call, a dropped connection), comparing them in full after one.
+   */
   reconcileEveryMs: number;
+  /** The longest time between two full comparisons when no sign is seen. */
+  reconcileFullEveryMs: number;
   /**
    * How old a difference must be before the reconciler repairs it: younger rows and jobs may be
    * work in flight (a create between its job and its row), which a repair would run twice.
@@ -29,6 +34,7 @@ export const DEFAULT_CONFIG: SchedulerConfig = {
   prefix: 'sy',
   sweepEveryMs: 5_000,
   reconcileEveryMs: 60_000,
+  reconcileFullEveryMs: 15 * 60_000,
   reconcileSafeAgeMs: 30_000,
   forgottenTurnMs: 30_000,
   queueOpTimeoutMs: 1_500,

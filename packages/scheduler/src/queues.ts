@@ -4,6 +4,7 @@ import { Job, Queue, type QueueOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { corkForThisTurn } from './cork.ts';
 import { bullPriority, newJobId, type TurnJobData } from './queue-names.ts';
+import { RedisWatch } from './redis-watch.ts';
 
 /** A job taken from a queue under a lock; `token` is the lock. */
 export interface LeasedJob {
@@ -49,6 +50,8 @@ export class QueueAdapter {
   private readonly leasers = new Map<string, Queue<TurnJobData>>();
   /** The global concurrency last set per queue, so a lease does not write it every time. */
   private readonly concurrency = new Map<string, number>();
+  /** What the reconciler watches: a failed queue call counts as trouble. */
+  readonly watch: RedisWatch;
 
   /**
    * `connection` serves the queues, called in request paths: it should fail fast while Redis is
@@ -68,7 +71,9 @@ export class QueueAdapter {
       opTimeoutMs?: number;
     },
     private readonly workerConnection: Redis = connection,
-  ) {}
+  ) {
+    this.watch = new RedisWatch(connection, `${opts.prefix}:reconciled`, [connection, workerConnection]);
+  }
 
   /** Adds a turn's job (after `delayMs`) and returns its id. */
   async add(
@@ -224,12 +229,6 @@ export class QueueAdapter {
     return jobs.flatMap((j) => (j ? [{ jobId: j.id!, data: j.data as Partial<TurnJobData> | undefined }] : []));
   }
 
-  /** Jobs of `name` that are leased (active). */
-  async activeJobs(name: string): Promise<WaitingJob[]> {
-    const jobs = await this.queue(name).getJobs(['active']);
-    return jobs.map((j) => ({ jobId: j.id!, data: j.data as Partial<TurnJobData> | undefined }));
-  }
-
   async close(): Promise<void> {
     const all = [...this.leasers.values(), ...this.queues.values()];
     await Promise.allSettled(all.map((x) => x.close()));
@@ -245,7 +244,7 @@ export class QueueAdapter {
   /** `p`, or a "Command timed out" error after opTimeoutMs. */
   private async within<T>(p: Promise<T>): Promise<T> {
     const ms = this.opts.opTimeoutMs;
-    if (!ms) return p;
+    if (!ms) return p.catch((err: unknown) => this.troubled(err));
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
       // The error is made when it happens: one made ahead for every add was a few % of a create.
@@ -254,9 +253,16 @@ export class QueueAdapter {
     p.catch(() => undefined); // a late failure after the timeout is nobody's to handle
     try {
       return await Promise.race([p, late]);
+    } catch (err) {
+      return this.troubled(err);
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  private troubled(err: unknown): never {
+    this.watch.troubles++;
+    throw err;
   }
 
   private queue(name: string): Queue<TurnJobData> {

@@ -74,7 +74,7 @@ export function createScheduler(deps: SchedulerDeps) {
       timers.push(setInterval(() => void s.sweeps.sweep(), config.sweepEveryMs));
       timers.push(
         setInterval(() => {
-          s.reconciler.reconcile().catch((err: unknown) => {
+          s.reconciler.reconcileIfDue().catch((err: unknown) => {
             resources.logger.error({ err }, 'reconcile failed');
           });
         }, config.reconcileEveryMs),

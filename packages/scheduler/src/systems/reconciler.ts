@@ -55,6 +55,11 @@ interface LiveView {
  * only on what differs. It never touches work in flight: a row changed, or a job first seen, less
  * than `reconcileSafeAgeMs` ago (by the clock) is left alone, and each repair re-reads its row in
  * a transaction and acts only if the row still disagrees with Redis.
+ *
+ * A full comparison reads every live row, so the timer's `reconcileIfDue` makes one only when the
+ * two may differ: after a sign of it (redis-watch.ts) or a start, until one has run
+ * `reconcileSafeAgeMs` after the last sign (younger rows are skipped), and otherwise once every
+ * `reconcileFullEveryMs`. The look in between costs two Redis commands and no row.
  */
 export class Reconciler {
   private last: ReconcileReport = {
@@ -66,17 +71,44 @@ export class Reconciler {
   };
   /** When each job with no row behind it was first seen: jobs have no age on our clock. */
   private readonly firstSeen = new Map<string, number>();
+  /** Redis as the last full pass saw it: its run_id and the troubles counted until then. */
+  private seen = { runId: '', troubles: 0 };
+  /** The last sign that SQLite and Redis may differ (a start is one), or null once passed. */
+  private troubleAt: number | null;
+  private fullAt = -Infinity;
 
   constructor(
     private readonly r: SchedulerResources,
     private readonly jobs: JobSystem,
-  ) {}
+  ) {
+    this.troubleAt = r.clock();
+  }
+
+  /** A full pass if one is due (see the class), else null. */
+  async reconcileIfDue(): Promise<ReconcileReport | null> {
+    const now = this.r.clock();
+    const watch = this.r.queues.watch;
+    try {
+      const { runId, marked } = await watch.look();
+      if (runId !== this.seen.runId || !marked || watch.troubles !== this.seen.troubles) this.troubleAt = now;
+    } catch {
+      this.troubleAt = now; // Redis is away: compare once it is back
+      return null;
+    }
+    if (this.troubleAt === null && now - this.fullAt < this.r.config.reconcileFullEveryMs) return null;
+    return this.reconcile();
+  }
 
   lastReport(): ReconcileReport {
     return this.last;
   }
 
   async reconcile(): Promise<ReconcileReport> {
+    const started = this.r.clock();
+    const watch = this.r.queues.watch;
+    const troubles = watch.troubles;
+    const { runId } = await watch.look();
+    await watch.mark();
     const seen = new Set<string>();
     // Redis first, then SQLite: a job added after the listing is not in it, and its row, once
     // it names the job, is young; a row read after the listing names only jobs listed or young.
@@ -95,6 +127,9 @@ export class Reconciler {
       this.r.logger.info(report, 'reconciler repaired differences');
     }
     this.last = report;
+    this.seen = { runId, troubles };
+    this.fullAt = started;
+    if (this.troubleAt !== null && started - this.troubleAt >= this.r.config.reconcileSafeAgeMs) this.troubleAt = null;
     return report;
   }
 
