@@ -36,7 +36,7 @@ ENV SWITCHYARD_HOST=0.0.0.0 SWITCHYARD_PORT=7700 SWITCHYARD_DATA_DIR=/data
 # The chart's default heap (api.heapMB) and the young generation npm start gives the API: V8
 # collects lazily, and without a cap the RSS climbs far past a live heap of about 30 MB.
 # Override NODE_OPTIONS for a large fleet (128 MiB + 0.1 per workspace).
-ENV NODE_OPTIONS="--max-old-space-size=512 --max-semi-space-size=16"
+ENV NODE_OPTIONS="--max-old-space-size=512 --max-semi-space-size=8"
 RUN mkdir -p /data && chown node:node /data
 VOLUME /data
 USER node

@@ -3,13 +3,13 @@ export const API_HEAP_MB = 160;
 
 /**
  * Node's memory flags for the API process: the old generation capped at `heapMb`, and young
- * semi-spaces of 16 MiB. The live heap is about 30 MB. A scavenge takes about 2 ms whatever the
- * semi-space size, since the requests in flight survive it, so larger semi-spaces cost less GC:
- * at 64 clients of creates, scavenges took 11–14 µs per create with 8 MiB and 8 µs with 16
- * (side by side, two runs each). 16 was once given up for RSS (202–206 MiB in full benchmark
- * runs, over the 200 MB goal), which came from the reconciler holding every queued row; since it
- * holds job ids, full runs peak near 175 MiB with 16.
+ * semi-spaces of 8 MiB. The live heap is about 30 MB. Larger semi-spaces cost less GC (a
+ * scavenge takes about 2 ms whatever their size, since the requests in flight survive it: with
+ * 16 MiB scavenges took 8 µs per create at 64 clients, with 8 MiB 11–14), but with 16 the RSS
+ * peaked at 202–206 MiB in full benchmark runs, and still at 186 MiB (195 MB) once the
+ * reconciler held job ids instead of rows: too near the 200 MB goal. With 8, full runs peak at
+ * 160–170 MiB.
  */
 export function apiHeapArgs(heapMb) {
-  return [`--max-old-space-size=${heapMb}`, '--max-semi-space-size=16'];
+  return [`--max-old-space-size=${heapMb}`, '--max-semi-space-size=8'];
 }
