@@ -33,8 +33,8 @@ const checkpoint = () => {
   try {
     const [r] = db.pragma('wal_checkpoint(PASSIVE)');
     return { log: r.log, checkpointed: r.checkpointed };
-  } catch (err) {
-    return { log: -1, checkpointed: -1, error: String(err && err.message) };
+  } catch {
+    return { log: -1, checkpointed: -1 }; // busy with another checkpoint: the next one copies
   }
 };
 setInterval(checkpoint, workerData.everyMs).unref();
