@@ -67,6 +67,10 @@ export async function startServer(
   const converting = (pages: number) => logger.info({ file: config.dbFile, pages }, 'converting the database to incremental auto-vacuum (one VACUUM, once)');
   if (enableIncrementalVacuum(db, converting)) logger.info({ file: config.dbFile }, 'database converted to incremental auto-vacuum');
   bootstrap(db, config.dataDir, config.bootstrapLocal, logger);
+  void db.checkpointer?.now().then(({ log }) => {
+    if (log >= 0) logger.info({ walPages: log }, 'WAL checkpoints run in a worker thread');
+    else logger.warn('the WAL checkpointer thread did not answer: commits checkpoint the WAL themselves');
+  });
   // Two connections: request paths fail fast while Redis is away, leasing waits it out.
   const redis = createProducerRedis(config.redisUrl);
   const workerRedis = createRedis(config.redisUrl);
