@@ -17,10 +17,14 @@ export class RedisWatch {
     for (const c of new Set(watched)) c.on('close', () => this.troubles++);
   }
 
-  /** Which Redis answers, and whether it holds the mark: one round trip. */
+  /**
+   * Which Redis answers, and whether it holds the mark: one round trip. A Redis that refuses INFO
+   * (an ACL, a renamed command) gives no run_id; its restarts still drop our connections.
+   */
   async look(): Promise<{ runId: string; marked: boolean }> {
-    const [info, marked] = await Promise.all([this.connection.info('server'), this.connection.exists(this.key)]);
-    return { runId: /run_id:(\w+)/.exec(info)?.[1] ?? '', marked: marked === 1 };
+    const info = this.connection.info('server').catch(() => '');
+    const [server, marked] = await Promise.all([info, this.connection.exists(this.key)]);
+    return { runId: /run_id:(\w+)/.exec(server)?.[1] ?? '', marked: marked === 1 };
   }
 
   async mark(): Promise<void> {

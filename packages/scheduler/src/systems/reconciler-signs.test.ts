@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RedisWatch } from '../redis-watch.ts';
 import { useHarness } from '../test-support.ts';
 
 const ctx = useHarness();
@@ -93,5 +94,22 @@ describe('the reconciler compares in full only when SQLite and Redis may differ'
       report = await look();
     }
     expect(report.enqueued).toEqual([task.id]);
+  });
+});
+
+describe('RedisWatch', () => {
+  it('looks on a Redis that refuses INFO to our user: no run_id, the mark still read', async () => {
+    await redis.acl('SETUSER', 'noinfo', 'on', 'nopass', '~*', '&*', '+@all', '-info');
+    const restricted = new Redis(ctx.redisUrl, { username: 'noinfo', password: 'any' });
+    try {
+      await expect(restricted.info('server')).rejects.toThrow(/NOPERM/);
+      const watch = new RedisWatch(restricted, `${config().prefix}:reconciled`, [restricted]);
+      expect(await watch.look()).toEqual({ runId: '', marked: false });
+      await watch.mark();
+      expect(await watch.look()).toEqual({ runId: '', marked: true });
+    } finally {
+      restricted.disconnect();
+      await redis.acl('DELUSER', 'noinfo');
+    }
   });
 });
