@@ -95,12 +95,31 @@ export function insertRow<T>(db: Db, table: SQLiteTable, values: Row): T {
  * whose defaults are plain values (a default in SQL throws here, so a new one is noticed).
  */
 export function rowAsInserted<T>(table: SQLiteTable, values: Row): T {
-  const row: Row = {};
-  for (const [key, fallback] of defaultsOf(table)) {
-    const v = values[key];
-    row[key] = v !== undefined ? v : typeof fallback === 'object' && fallback !== null ? structuredClone(fallback) : fallback;
+  return builderOf(table)(values) as T;
+}
+
+const builders = new WeakMap<SQLiteTable, (values: Row) => Row>();
+
+/**
+ * rowAsInserted for `table` as one object literal with every column in a fixed order, compiled
+ * once per table from its schema's keys: a forty-key object built key by key was a few µs of a
+ * create (4.6–5.3 µs for a create's four rows), the literal a third of that (1.7). Only the
+ * schema's own column keys are written into the code, quoted; values are passed, never compiled.
+ */
+function builderOf(table: SQLiteTable): (values: Row) => Row {
+  let build = builders.get(table);
+  if (!build) {
+    const list = defaultsOf(table);
+    const fields = list.map(([key, fallback], i) => {
+      const k = JSON.stringify(key);
+      const otherwise = typeof fallback === 'object' && fallback !== null ? `structuredClone(d[${i}])` : `d[${i}]`;
+      return `${k}: v[${k}] !== undefined ? v[${k}] : ${otherwise}`;
+    });
+    const compiled = new Function('d', `return (v) => ({ ${fields.join(', ')} });`) as (d: unknown[]) => (values: Row) => Row;
+    build = compiled(list.map(([, fallback]) => fallback));
+    builders.set(table, build);
   }
-  return row as T;
+  return build;
 }
 
 const defaults = new WeakMap<SQLiteTable, [string, unknown][]>();
