@@ -205,6 +205,7 @@ export function oldestQueued(db: Db, workspaceId: string): TaskRow | undefined {
 
 /** What the reconciler compares of a live task with Redis. */
 export interface LiveTask {
+  rowid: number;
   id: string;
   status: TaskStatus;
   jobId: string | null;
@@ -214,16 +215,37 @@ export interface LiveTask {
 }
 
 /**
- * Every task that waits or holds a lease, as a few columns only: one indexed query (by status),
- * whatever the history holds. Rows come one at a time, so a caller keeps only what it needs of a
- * backlog of 100,000 (nothing else may use the connection until the iteration ends).
+ * The tasks in `status` after rowid `after`, `limit` of them in rowid order, as a few columns
+ * only: one range of the `tasks_status` index, whatever the history holds. Read a page at a
+ * time, a backlog of any size costs its reader a page of memory.
  */
-export function eachLiveTask(db: Db): IterableIterator<LiveTask> {
-  const stmt = prepared(db, 'listLiveTasks', (d) =>
+export function liveTasksPage(db: Db, status: TaskStatus, after: number, limit: number): LiveTask[] {
+  const stmt = prepared(db, 'liveTasksPage', (d) =>
     d.$client.prepare(
-      `select id, status, job_id as jobId, queue_name as queueName, agent_id as agentId, updated_at as updatedAt
-       from tasks where status in ('queued', 'rate_limited', 'dispatched', 'running')`,
+      `select rowid, id, status, job_id as jobId, queue_name as queueName, agent_id as agentId, updated_at as updatedAt
+       from tasks where status = ? and rowid > ? order by rowid limit ?`,
     ),
   );
-  return stmt.iterate() as IterableIterator<LiveTask>;
+  return stmt.all(status, after, limit) as LiveTask[];
+}
+
+/**
+ * How many waiting tasks (queued or rate-limited) name a job in each queue; tasks naming no job
+ * are counted under null. One pass over the `tasks_status` range, a count per queue kept.
+ */
+export function waitingTasksPerQueue(db: Db): Map<string | null, number> {
+  const stmt = prepared(db, 'waitingTasksPerQueue', (d) =>
+    d.$client.prepare(
+      `select case when job_id is null then null else queue_name end as queueName, count(*) as n
+       from tasks where status in ('queued', 'rate_limited') group by 1`,
+    ),
+  );
+  const rows = stmt.all() as { queueName: string | null; n: number }[];
+  return new Map(rows.map((r) => [r.queueName, r.n]));
+}
+
+/** The status of task `id`, the job it names and that job's queue, or undefined: a primary key probe. */
+export function taskJobOf(db: Db, id: string): Pick<LiveTask, 'status' | 'jobId' | 'queueName'> | undefined {
+  const stmt = prepared(db, 'taskJobOf', (d) => d.$client.prepare('select status, job_id as jobId, queue_name as queueName from tasks where id = ?'));
+  return stmt.get(id) as Pick<LiveTask, 'status' | 'jobId' | 'queueName'> | undefined;
 }

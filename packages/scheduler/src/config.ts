@@ -24,6 +24,8 @@ export interface SchedulerConfig {
    * before it is settled as lost: the agent heartbeats but forgot it (state and pane gone).
    */
   forgottenTurnMs: number;
+  /** Rows and job ids a full comparison reads at a time: its memory, whatever the backlog. */
+  reconcilePageSize: number;
   /** Longest wait on Redis for an add or a lookup in a request path, before it fails (503). */
   queueOpTimeoutMs: number;
 }
@@ -37,5 +39,6 @@ export const DEFAULT_CONFIG: SchedulerConfig = {
   reconcileFullEveryMs: 15 * 60_000,
   reconcileSafeAgeMs: 30_000,
   forgottenTurnMs: 30_000,
+  reconcilePageSize: 1_000,
   queueOpTimeoutMs: 1_500,
 };

@@ -3,6 +3,7 @@ import type { Writable } from 'node:stream';
 import { Job, Queue, type QueueOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { corkForThisTurn } from './cork.ts';
+import { RELOCK } from './relock.ts';
 import { bullPriority, newJobId, type TurnJobData } from './queue-names.ts';
 import { RedisWatch } from './redis-watch.ts';
 
@@ -15,24 +16,14 @@ export interface LeasedJob {
   stalledReason: string | null;
 }
 
+/** The lists of a queue a job waits in (`wait`, `prioritized`, `delayed`) or is leased from (`active`). */
+export type JobListState = 'wait' | 'prioritized' | 'delayed' | 'active';
+
 /** A job that waits (waiting, prioritized or delayed). */
 export interface WaitingJob {
   jobId: string;
   data: Partial<TurnJobData> | undefined;
 }
-
-// Sets the lock of an active job with no lock; 1 held, 0 held by another token, -1 gone.
-const RELOCK = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
-local cur = redis.call('GET', KEYS[2])
-if cur then
-  if cur == ARGV[1] then redis.call('PEXPIRE', KEYS[2], ARGV[2]) return 1 end
-  return 0
-end
-if not redis.call('LPOS', KEYS[3], ARGV[3]) then return -1 end
-redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
-return 1
-`;
 
 export { bullPriority, newJobId, poolQueueName, workspaceQueueName, type TurnJobData } from './queue-names.ts';
 
@@ -193,12 +184,34 @@ export class QueueAdapter {
   }
 
   /**
-   * Ids of the jobs of `name` that wait (`waiting`, delayed ones included) or are leased
-   * (`active`), listed in one round trip: no job itself is read.
+   * Ids of the jobs of `name` in `state`, `count` of them from position `start` of its list, in
+   * one round trip: no job itself is read. A listing a page at a time holds a page of a backlog.
    */
-  async jobIds(name: string, which: 'waiting' | 'active'): Promise<string[]> {
-    const types = which === 'active' ? ['active' as const] : ['wait' as const, 'prioritized' as const, 'delayed' as const];
-    return this.within(this.queue(name).getRanges(types, 0, -1, true));
+  async jobIdsPage(name: string, state: JobListState, start: number, count: number): Promise<string[]> {
+    return this.within(this.queue(name).getRanges([state], start, start + count - 1, false));
+  }
+
+  /** How many jobs wait in each of these queues (waiting, prioritized and delayed): one pipeline. */
+  async waitingCounts(names: string[]): Promise<Map<string, number>> {
+    const pipeline = this.connection.pipeline();
+    for (const name of names) {
+      const { keys } = this.queue(name);
+      pipeline.llen(keys.wait!).zcard(keys.prioritized!).zcard(keys.delayed!);
+    }
+    const replies = names.length > 0 ? ((await this.within(pipeline.exec())) ?? []) : [];
+    return new Map(names.map((name, i) => [name, replies.slice(3 * i, 3 * i + 3).reduce((sum, [err, n]) => (err ? NaN : sum + Number(n)), 0)]));
+  }
+
+  /** Whether each job (its queue and id) is still in Redis, in whatever state: one pipeline. */
+  async existing(jobs: { name: string; jobId: string }[]): Promise<boolean[]> {
+    const pipeline = this.connection.pipeline();
+    for (const j of jobs) pipeline.exists(this.queue(j.name).toKey(j.jobId));
+    const replies = jobs.length > 0 ? ((await this.within(pipeline.exec())) ?? []) : [];
+    return jobs.map((_, i) => {
+      const [err, n] = replies[i] ?? [new Error('Redis gave no answer'), 0];
+      if (err) throw err;
+      return n === 1;
+    });
   }
 
   /**
@@ -241,28 +254,9 @@ export class QueueAdapter {
     return this.within(Job.fromId<TurnJobData>(this.queue(name), jobId));
   }
 
-  /** `p`, or a "Command timed out" error after opTimeoutMs. */
-  private async within<T>(p: Promise<T>): Promise<T> {
-    const ms = this.opts.opTimeoutMs;
-    if (!ms) return p.catch((err: unknown) => this.troubled(err));
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      // The error is made when it happens: one made ahead for every add was a few % of a create.
-      timer = setTimeout(() => reject(new Error(`Command timed out: Redis did not answer in ${ms} ms`)), ms);
-    });
-    p.catch(() => undefined); // a late failure after the timeout is nobody's to handle
-    try {
-      return await Promise.race([p, late]);
-    } catch (err) {
-      return this.troubled(err);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  private troubled(err: unknown): never {
-    this.watch.troubles++;
-    throw err;
+  /** `p`, or a "Command timed out" error after opTimeoutMs; a failure counts as trouble. */
+  private within<T>(p: Promise<T>): Promise<T> {
+    return this.watch.within(p, this.opts.opTimeoutMs);
   }
 
   private queue(name: string): Queue<TurnJobData> {

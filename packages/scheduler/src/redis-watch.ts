@@ -27,6 +27,29 @@ export class RedisWatch {
     return { runId: /run_id:(\w+)/.exec(server)?.[1] ?? '', marked: marked === 1 };
   }
 
+  /** `p`, or a "Command timed out" error after `ms`; either failure is counted as a trouble. */
+  async within<T>(p: Promise<T>, ms: number | undefined): Promise<T> {
+    if (!ms) return p.catch((err: unknown) => this.troubled(err));
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      // The error is made when it happens: one made ahead for every add was a few % of a create.
+      timer = setTimeout(() => reject(new Error(`Command timed out: Redis did not answer in ${ms} ms`)), ms);
+    });
+    p.catch(() => undefined); // a late failure after the timeout is nobody's to handle
+    try {
+      return await Promise.race([p, late]);
+    } catch (err) {
+      return this.troubled(err);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private troubled(err: unknown): never {
+    this.troubles++;
+    throw err;
+  }
+
   async mark(): Promise<void> {
     await this.connection.set(this.key, '1');
   }

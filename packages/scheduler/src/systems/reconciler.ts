@@ -1,12 +1,14 @@
 import type { TaskStatus } from '@switchyard/core';
 import {
-  eachLiveTask,
   findTask,
   listAgents,
+  liveTasksPage,
+  taskJobOf,
+  waitingTasksPerQueue,
   type LiveTask,
   type TaskRow,
 } from '@switchyard/db';
-import type { WaitingJob } from '../queues.ts';
+import type { JobListState, WaitingJob } from '../queues.ts';
 import type { JobSystem } from './jobs.ts';
 import { ACTIVE, type SchedulerResources } from './resources.ts';
 
@@ -23,38 +25,25 @@ export interface ReconcileReport {
 }
 
 const WAITING: TaskStatus[] = ['queued', 'rate_limited'];
+/** The lists a waiting job is in. */
+const WAITING_LISTS: JobListState[] = ['wait', 'prioritized', 'delayed'];
 
-/** Each queue's job ids, as one listing of Redis saw them: waiting, and leased. */
-interface Snapshot {
-  waiting: Map<string, string[]>;
-  active: Map<string, string[]>;
-  /** Every job id listed, whatever its queue and state. */
-  all: Set<string>;
-}
-
-/**
- * What the reconciler keeps of the live rows, read in one pass: the job ids they name, and only
- * the rows it may act on. A backlog of 110,000 queued tasks held as rows took the API's RSS from
- * about 137 to 200 MiB at each pass; as job ids, to about 170.
- */
-interface LiveView {
-  /** Job ids named by waiting rows, and by leased rows. */
-  waitingJobs: Set<string>;
-  activeJobs: Set<string>;
-  /** Settled waiting rows whose job Redis did not list: the ones that may need enqueuing. */
-  unlisted: LiveTask[];
-  /** Settled dispatched rows: the ones whose agent may be gone. */
-  dispatched: LiveTask[];
-}
+/** A job's task, read from its id (`<taskId>-<turn>-<random>`, newJobId): a filter only. */
+const taskIdOfJob = (jobId: string): string => jobId.slice(0, jobId.indexOf('-'));
 
 /**
  * Repairs differences between SQLite (the truth) and Redis (what waits): a queued row without
  * a job is enqueued, a waiting job without a live row removed, a leased job whose task ended
- * freed, a lease held by no agent returned. It compares in bulk — one listing of job ids per
- * queue, then one query of the live rows' few columns — and spends a round trip or a row read
- * only on what differs. It never touches work in flight: a row changed, or a job first seen, less
- * than `reconcileSafeAgeMs` ago (by the clock) is left alone, and each repair re-reads its row in
- * a transaction and acts only if the row still disagrees with Redis.
+ * freed, a lease held by no agent returned. It compares in bulk and spends a round trip or a
+ * full row read only on what differs. It never touches work in flight: a row changed, or a job
+ * first seen, less than `reconcileSafeAgeMs` ago (by the clock) is left alone, and each repair
+ * re-reads its row in a transaction and acts only if the row still disagrees with Redis.
+ *
+ * Both sides are read a page at a time (`reconcilePageSize`): each page of job ids listed is
+ * checked against the rows its ids name (a primary key probe each), each page of live rows
+ * against Redis (one pipeline of EXISTS), and only in a queue whose job count differs from the
+ * jobs its waiting rows name. Held whole, a backlog of 115,000 queued tasks took the API's heap
+ * from 35 to 70 MB at each pass, and the peak grew with the backlog toward the heap cap.
  *
  * A full comparison reads every live row, so the timer's `reconcileIfDue` makes one only when the
  * two may differ: after a sign of it (redis-watch.ts) or a start, until one has run
@@ -110,17 +99,11 @@ export class Reconciler {
     const { runId } = await watch.look();
     await watch.mark();
     const seen = new Set<string>();
-    // Redis first, then SQLite: a job added after the listing is not in it, and its row, once
-    // it names the job, is young; a row read after the listing names only jobs listed or young.
-    const snap = await this.snapshot();
-    const live = this.liveView(snap);
-    const report: ReconcileReport = {
-      ranAt: new Date(this.r.clock()).toISOString(),
-      enqueued: await this.enqueueMissing(live.unlisted),
-      removedJobs: await this.removeOrphans(live.waitingJobs, snap, seen),
-      requeuedLeases: await this.returnOrphanLeases(live.dispatched),
-      freedJobs: await this.freeDeadLeases(live.activeJobs, snap, seen),
-    };
+    const report: ReconcileReport = { ranAt: new Date(started).toISOString(), enqueued: [], removedJobs: [], requeuedLeases: [], freedJobs: [] };
+    // Redis's jobs first, then SQLite's rows: a job added after its listing is named by a row
+    // that is young; a row read after the listing names a job that EXISTS still sees.
+    const { names, strange } = await this.checkJobs(report, seen);
+    await this.checkRows(report, await this.doubtfulQueues(names, strange));
     for (const id of this.firstSeen.keys()) if (!seen.has(id)) this.firstSeen.delete(id);
     const n = report.enqueued.length + report.removedJobs.length;
     if (n + report.requeuedLeases.length + report.freedJobs.length > 0) {
@@ -133,33 +116,83 @@ export class Reconciler {
     return report;
   }
 
-  private async snapshot(): Promise<Snapshot> {
-    const snap: Snapshot = { waiting: new Map(), active: new Map(), all: new Set() };
-    await Promise.all(
-      (await this.r.queues.queuesWithJobs()).map(async (name) => {
-        const [waiting, active] = await Promise.all([
-          this.r.queues.jobIds(name, 'waiting'),
-          this.r.queues.jobIds(name, 'active'),
-        ]);
-        snap.waiting.set(name, waiting);
-        snap.active.set(name, active);
-        for (const id of waiting) snap.all.add(id);
-        for (const id of active) snap.all.add(id);
-      }),
-    );
-    return snap;
+  /** Jobs no live row names: orphans removed, dead leases freed. Returns the queues listed, and those with such a job. */
+  private async checkJobs(report: ReconcileReport, seen: Set<string>): Promise<{ names: string[]; strange: Set<string> }> {
+    const names = await this.r.queues.queuesWithJobs();
+    const strange = new Set<string>();
+    for (const name of names) {
+      // Acted on once the list is read: a removal while paging would shift the jobs after it.
+      const odd = await this.unnamedIn(name, WAITING_LISTS, WAITING);
+      if (odd.length > 0) strange.add(name);
+      report.removedJobs.push(...(await this.removeOrphans(name, odd, seen)));
+      report.freedJobs.push(...(await this.freeDeadLeases(name, await this.unnamedIn(name, ['active'], ACTIVE), seen)));
+    }
+    return { names, strange };
   }
 
-  private liveView(snap: Snapshot): LiveView {
-    const view: LiveView = { waitingJobs: new Set(), activeJobs: new Set(), unlisted: [], dispatched: [] };
-    for (const row of eachLiveTask(this.r.db.db)) {
-      const waiting = WAITING.includes(row.status);
-      if (row.jobId) (waiting ? view.waitingJobs : view.activeJobs).add(row.jobId);
-      if (this.young(row)) continue;
-      if (waiting && !(row.jobId && snap.all.has(row.jobId))) view.unlisted.push(row);
-      else if (row.status === 'dispatched') view.dispatched.push(row);
+  /** The jobs of `name` in `lists` that no row in one of `statuses` names: what differs, kept whole. */
+  private async unnamedIn(name: string, lists: JobListState[], statuses: TaskStatus[]): Promise<string[]> {
+    const odd: string[] = [];
+    for (const state of lists) for await (const ids of this.jobPages(name, state)) odd.push(...this.unnamed(name, ids, statuses));
+    return odd;
+  }
+
+  /**
+   * The queues whose waiting rows may name a job Redis lost (null: rows naming no job). Each
+   * waiting job of a queue with no stranger is named by one of its waiting rows, so where it holds
+   * as many jobs as its waiting rows name, each row's job is there and none needs a look.
+   */
+  private async doubtfulQueues(names: string[], strange: Set<string>): Promise<Set<string | null>> {
+    const jobsIn = await this.r.queues.waitingCounts(names);
+    const agree = (q: string | null, n: number) => q !== null && !strange.has(q) && jobsIn.get(q) === n;
+    return new Set([...waitingTasksPerQueue(this.r.db.db)].flatMap(([q, n]) => (agree(q, n) ? [] : [q])));
+  }
+
+  /** Settled waiting rows of doubtful queues whose job is gone: enqueued; orphan leases: returned. */
+  private async checkRows(report: ReconcileReport, doubtful: Set<string | null>): Promise<void> {
+    let online: Set<string> | undefined;
+    for (const status of [...WAITING, 'dispatched' as const]) {
+      if (status !== 'dispatched' && doubtful.size === 0) continue;
+      for await (const rows of this.rowPages(status)) {
+        const settled = rows.filter((row) => !this.young(row));
+        if (status === 'dispatched') report.requeuedLeases.push(...(await this.returnOrphanLeases(settled, (online ??= this.onlineAgents()))));
+        else report.enqueued.push(...(await this.enqueueMissing(settled.filter((row) => doubtful.has(row.jobId === null ? null : row.queueName)))));
+      }
     }
-    return view;
+  }
+
+  /** The ids of the jobs `name` holds in `state`, a page at a time. */
+  private async *jobPages(name: string, state: JobListState): AsyncGenerator<string[]> {
+    const size = this.r.config.reconcilePageSize;
+    for (let start = 0; ; start += size) {
+      const ids = await this.r.queues.jobIdsPage(name, state, start, size);
+      if (ids.length > 0) yield ids;
+      if (ids.length < size) return;
+    }
+  }
+
+  /** The live rows in `status`, a page at a time, with a turn of the event loop between pages. */
+  private async *rowPages(status: TaskStatus): AsyncGenerator<LiveTask[]> {
+    const size = this.r.config.reconcilePageSize;
+    for (let after = 0; ; ) {
+      const rows = liveTasksPage(this.r.db.db, status, after, size);
+      if (rows.length > 0) yield rows;
+      if (rows.length < size) return;
+      after = rows[rows.length - 1]!.rowid;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** The ids of jobs in queue `name` that no row in one of `statuses` names as its job in it. */
+  private unnamed(name: string, ids: string[], statuses: TaskStatus[]): string[] {
+    return ids.filter((id) => {
+      const row = taskJobOf(this.r.db.db, taskIdOfJob(id));
+      return !(row && row.jobId === id && row.queueName === name && statuses.includes(row.status));
+    });
+  }
+
+  private onlineAgents(): Set<string> {
+    return new Set(listAgents(this.r.db.db).flatMap((a) => (a.lostAt === null ? [a.id] : [])));
   }
 
   private young(row: Pick<TaskRow, 'updatedAt'>): boolean {
@@ -180,12 +213,13 @@ export class Reconciler {
     return job.data?.taskId ? findTask(this.r.db.db, job.data.taskId) : undefined;
   }
 
-  /** Waiting rows, settled, whose job Redis did not list (checked once more before a repair). */
-  private async enqueueMissing(unlisted: LiveTask[]): Promise<string[]> {
+  /** Settled waiting rows whose job Redis no longer holds (checked once more before a repair). */
+  private async enqueueMissing(rows: LiveTask[]): Promise<string[]> {
+    const named = rows.flatMap((row) => (row.jobId && row.queueName ? [{ name: row.queueName, jobId: row.jobId }] : []));
+    const held = new Set((await this.r.queues.existing(named)).flatMap((there, i) => (there ? [named[i]!.jobId] : [])));
     const done: string[] = [];
-    for (const row of unlisted) {
-      const { jobId, queueName } = row;
-      if (jobId && queueName && (await this.r.queues.exists(queueName, jobId))) continue;
+    for (const row of rows) {
+      if (row.jobId && held.has(row.jobId)) continue;
       const task = findTask(this.r.db.db, row.id);
       if (!task || !WAITING.includes(task.status as TaskStatus) || this.young(task)) continue;
       // A rate-limited turn keeps its wait; enqueue gives up if the row changed meanwhile.
@@ -193,16 +227,6 @@ export class Reconciler {
       if (await this.jobs.enqueue(task, delay)) done.push(task.id);
     }
     return done;
-  }
-
-  /** The jobs each queue listed whose ids are not in `named`, the live rows' job ids, read from Redis. */
-  private async strangers(listed: Map<string, string[]>, named: Set<string>): Promise<[string, WaitingJob[]][]> {
-    const out: [string, WaitingJob[]][] = [];
-    for (const [name, ids] of listed) {
-      const odd = ids.filter((id) => !named.has(id));
-      if (odd.length > 0) out.push([name, await this.r.queues.jobsById(name, odd)]);
-    }
-    return out;
   }
 
   /** Whether the row, re-read in a transaction, still does not stand behind the job. */
@@ -215,17 +239,16 @@ export class Reconciler {
     });
   }
 
-  private async removeOrphans(named: Set<string>, snap: Snapshot, seen: Set<string>): Promise<string[]> {
+  /** Waiting jobs of `name` (`odd`: no waiting row names them) that no row stands behind: removed. */
+  private async removeOrphans(name: string, odd: string[], seen: Set<string>): Promise<string[]> {
     const removed: string[] = [];
     const live = (row: TaskRow) => WAITING.includes(row.status as TaskStatus);
-    for (const [name, jobs] of await this.strangers(snap.waiting, named)) {
-      for (const job of jobs) {
-        const row = this.rowOf(job);
-        if (row && row.jobId === job.jobId && live(row)) continue;
-        if (!this.settled(row, job.jobId, seen) || this.stillOrphan(job, live) === false) continue;
-        await this.r.queues.remove(name, job.jobId).catch(() => undefined);
-        removed.push(job.jobId);
-      }
+    for (const job of odd.length > 0 ? await this.r.queues.jobsById(name, odd) : []) {
+      const row = this.rowOf(job);
+      if (row && row.jobId === job.jobId && live(row)) continue;
+      if (!this.settled(row, job.jobId, seen) || this.stillOrphan(job, live) === false) continue;
+      await this.r.queues.remove(name, job.jobId).catch(() => undefined);
+      removed.push(job.jobId);
     }
     return removed;
   }
@@ -235,32 +258,29 @@ export class Reconciler {
    * was away) holds its queue's global concurrency for good: remove it, and give a task that
    * still waits on that very job a new one.
    */
-  private async freeDeadLeases(named: Set<string>, snap: Snapshot, seen: Set<string>): Promise<string[]> {
+  private async freeDeadLeases(name: string, odd: string[], seen: Set<string>): Promise<string[]> {
     const freed: string[] = [];
     const live = (row: TaskRow) => ACTIVE.includes(row.status as TaskStatus);
-    for (const [name, jobs] of await this.strangers(snap.active, named)) {
-      for (const job of jobs) {
-        const row = this.rowOf(job);
-        if (row && row.jobId === job.jobId && live(row)) continue;
-        if (!this.settled(row, job.jobId, seen)) continue;
-        const cur = this.stillOrphan(job, live);
-        if (cur === false) continue;
-        await this.r.queues.forceRemove(name, job.jobId);
-        freed.push(job.jobId);
-        if (!cur) continue;
-        if (cur.jobId === job.jobId && WAITING.includes(cur.status as TaskStatus)) {
-          await this.jobs.enqueue(cur, Math.max(0, (cur.rateLimitedUntil ?? 0) - this.r.clock()));
-        }
-        this.jobs.freed(cur);
+    for (const job of odd.length > 0 ? await this.r.queues.jobsById(name, odd) : []) {
+      const row = this.rowOf(job);
+      if (row && row.jobId === job.jobId && live(row)) continue;
+      if (!this.settled(row, job.jobId, seen)) continue;
+      const cur = this.stillOrphan(job, live);
+      if (cur === false) continue;
+      await this.r.queues.forceRemove(name, job.jobId);
+      freed.push(job.jobId);
+      if (!cur) continue;
+      if (cur.jobId === job.jobId && WAITING.includes(cur.status as TaskStatus)) {
+        await this.jobs.enqueue(cur, Math.max(0, (cur.rateLimitedUntil ?? 0) - this.r.clock()));
       }
+      this.jobs.freed(cur);
     }
     return freed;
   }
 
-  private async returnOrphanLeases(dispatched: LiveTask[]): Promise<string[]> {
+  /** Settled dispatched rows whose lease no online agent holds: returned to the queue. */
+  private async returnOrphanLeases(dispatched: LiveTask[], online: Set<string>): Promise<string[]> {
     const returned: string[] = [];
-    if (dispatched.length === 0) return returned;
-    const online = new Set(listAgents(this.r.db.db).flatMap((a) => (a.lostAt === null ? [a.id] : [])));
     for (const row of dispatched) {
       if (row.agentId && online.has(row.agentId)) continue;
       const task = findTask(this.r.db.db, row.id);
