@@ -7,26 +7,38 @@ import { useHarness } from '../test-support.ts';
 const PAGE = 4;
 const ctx = useHarness({ reconcilePageSize: PAGE });
 let monitor: Redis;
-/** Every command Redis ran for this harness's queues while a pass ran, as words. */
+let client: Redis;
+/** Every command Redis ran for this harness's queues since the last fence, as words. */
 let seen: string[][] = [];
+let fenced: (() => void) | undefined;
 beforeEach(async () => {
+  client = new Redis(ctx.redisUrl);
   monitor = await new Redis(ctx.redisUrl).monitor();
   monitor.on('monitor', (_time: string, args: string[]) => {
-    if (args.some((a) => a.startsWith(`${ctx.h.resources.config.prefix}:`))) seen.push(args);
+    if (args[1] === `${ctx.h.resources.config.prefix}:fence`) fenced?.();
+    else if (args.some((a) => a.startsWith(`${ctx.h.resources.config.prefix}:`))) seen.push(args);
   });
 });
 afterEach(() => {
   monitor.disconnect();
+  client.disconnect();
 });
+
+/** Resolves once MONITOR has shown every command Redis ran before it: it shows them in order. */
+async function fence(): Promise<void> {
+  const seenFence = new Promise<void>((resolve) => (fenced = resolve));
+  await client.get(`${ctx.h.resources.config.prefix}:fence`);
+  await seenFence;
+}
 
 const aged = () => (ctx.t += ctx.h.resources.config.reconcileSafeAgeMs + 1);
 
 /** A full pass, with the commands it sent to Redis. */
 async function pass() {
-  await new Promise((resolve) => setTimeout(resolve, 50)); // MONITOR lags the replies a little
+  await fence();
   seen = [];
   const report = await ctx.h.sys.reconciler.reconcile();
-  await new Promise((resolve) => setTimeout(resolve, 50)); // MONITOR lags the replies a little
+  await fence();
   return { report, commands: seen };
 }
 
