@@ -33,11 +33,11 @@ async function fence(): Promise<void> {
 
 const aged = () => (ctx.t += ctx.h.resources.config.reconcileSafeAgeMs + 1);
 
-/** A full pass, with the commands it sent to Redis. */
-async function pass() {
+/** A full pass (after a sign unless `routine`), with the commands it sent to Redis. */
+async function pass(routine = false) {
   await fence();
   seen = [];
-  const report = await ctx.h.sys.reconciler.reconcile();
+  const report = await ctx.h.sys.reconciler.reconcile({ thorough: !routine });
   await fence();
   return { report, commands: seen };
 }
@@ -55,11 +55,11 @@ describe('reconciler, a page at a time', () => {
     }
   });
 
-  it('reads no job of a queue that holds as many jobs as its waiting rows name', async () => {
+  it('reads no job, on a routine pass, of a queue that holds as many jobs as its waiting rows name', async () => {
     for (let i = 0; i < 2 * PAGE; i++) await ctx.h.create();
     aged();
-    await pass(); // the first pass of a queue loads BullMQ's scripts
-    const { commands } = await pass();
+    await pass(true); // the first pass of a queue loads BullMQ's scripts
+    const { commands } = await pass(true);
     const jobReads = commands.filter(([cmd, key]) => cmd!.toLowerCase() === 'exists' && !key!.endsWith(':reconciled'));
     expect(jobReads).toEqual([]);
   });
@@ -85,5 +85,52 @@ describe('reconciler, a page at a time', () => {
     for (const t of lost) expect(await queues.exists(name, ctx.h.task(t.id).jobId!)).toBe(true);
     aged();
     expect((await pass()).report).toMatchObject({ enqueued: [], removedJobs: [], requeuedLeases: [], freedJobs: [] });
+  });
+
+  it('after a sign, finds a lost job even when a kill lands between the two counts', async () => {
+    const lost = await ctx.h.create();
+    const killed = await ctx.h.create({ prompt: 'killed' });
+    aged();
+    expect((await ctx.h.sys.reconciler.reconcileIfDue())?.enqueued).toEqual([]); // the start's pass
+    // A sign (a failed Redis call), after which one task's job is gone.
+    const queues = ctx.h.resources.queues;
+    queues.watch.troubles++;
+    await queues.remove(lost.queueName!, lost.jobId!);
+    aged();
+    // Redis counts the queue's jobs; a kill then cancels the other task's row, its job not yet
+    // removed: one job lost and one too many, the counts of the queue agree.
+    const counts = queues.waitingCounts.bind(queues);
+    let kill: Promise<unknown> | undefined;
+    queues.waitingCounts = async (names) => {
+      const n = await counts(names);
+      kill = ctx.h.sys.kill.kill(killed.id, 'tester');
+      return n;
+    };
+    const report = await ctx.h.sys.reconciler.reconcileIfDue();
+    await kill;
+    expect(report?.enqueued).toEqual([lost.id]);
+    expect(await queues.exists(lost.queueName!, ctx.h.task(lost.id).jobId!)).toBe(true);
+  });
+
+  it('starts no second pass beside one that still runs', async () => {
+    await ctx.h.create();
+    aged();
+    const queues = ctx.h.resources.queues;
+    const list = queues.queuesWithJobs.bind(queues);
+    let entered!: () => void;
+    let release!: () => void;
+    const inside = new Promise<void>((resolve) => (entered = resolve));
+    const held = new Promise<void>((resolve) => (release = resolve));
+    queues.queuesWithJobs = async () => {
+      entered();
+      await held;
+      return list();
+    };
+    const first = ctx.h.sys.reconciler.reconcileIfDue();
+    await inside;
+    ctx.t += ctx.h.resources.config.reconcileEveryMs;
+    expect(await ctx.h.sys.reconciler.reconcileIfDue()).toBeNull();
+    release();
+    expect(await first).toMatchObject({ enqueued: [], removedJobs: [] });
   });
 });

@@ -119,16 +119,19 @@ describe('reconciler', () => {
     }
   });
 
-  it('costs what differs, not what waits: as many Redis commands for 60 queued tasks as for 10', async () => {
+  it('costs what differs, not what waits, on a routine pass: as many Redis commands for 60 queued tasks as for 10', async () => {
     const redis = new Redis(ctx.redisUrl);
     const commands = async (): Promise<number> => {
       const info = await redis.info('stats');
       return Number(/total_commands_processed:(\d+)/.exec(info)![1]);
     };
-    /** Redis commands one reconcile pass makes (the INFO that reads the count is one). */
+    /**
+     * Redis commands one routine pass makes (the INFO that reads the count is one). A pass after
+     * a sign also looks up each settled waiting row's job: a pipeline per page of rows.
+     */
     const pass = async (): Promise<number> => {
       const before = await commands();
-      expect(await ctx.h.sys.reconciler.reconcile()).toMatchObject({ enqueued: [], removedJobs: [] });
+      expect(await ctx.h.sys.reconciler.reconcile({ thorough: false })).toMatchObject({ enqueued: [], removedJobs: [] });
       return (await commands()) - before;
     };
     try {

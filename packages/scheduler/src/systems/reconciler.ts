@@ -2,13 +2,13 @@ import type { TaskStatus } from '@switchyard/core';
 import {
   findTask,
   listAgents,
-  liveTasksPage,
   taskJobOf,
   waitingTasksPerQueue,
   type LiveTask,
   type TaskRow,
 } from '@switchyard/db';
 import type { JobListState, WaitingJob } from '../queues.ts';
+import { jobPages, rowPages } from './pages.ts';
 import type { JobSystem } from './jobs.ts';
 import { ACTIVE, type SchedulerResources } from './resources.ts';
 
@@ -41,9 +41,10 @@ const taskIdOfJob = (jobId: string): string => jobId.slice(0, jobId.indexOf('-')
  *
  * Both sides are read a page at a time (`reconcilePageSize`): each page of job ids listed is
  * checked against the rows its ids name (a primary key probe each), each page of live rows
- * against Redis (one pipeline of EXISTS), and only in a queue whose job count differs from the
- * jobs its waiting rows name. Held whole, a backlog of 115,000 queued tasks took the API's heap
- * from 35 to 70 MB at each pass, and the peak grew with the backlog toward the heap cap.
+ * against Redis (one pipeline of EXISTS): every settled waiting row after a start or a sign, and
+ * on a routine pass only in a queue whose job count differs from the jobs its waiting rows name.
+ * Held whole, a backlog of 115,000 queued tasks took the API's heap from 35 to 70 MB at each
+ * pass, and the peak grew with the backlog toward the heap cap.
  *
  * A full comparison reads every live row, so the timer's `reconcileIfDue` makes one only when the
  * two may differ: after a sign of it (redis-watch.ts) or a start, until one has run
@@ -65,6 +66,8 @@ export class Reconciler {
   /** The last sign that SQLite and Redis may differ (a start is one), or null once passed. */
   private troubleAt: number | null;
   private fullAt = -Infinity;
+  /** True while a pass runs: the timer starts no second one beside it. */
+  private passing = false;
 
   constructor(
     private readonly r: SchedulerResources,
@@ -75,6 +78,7 @@ export class Reconciler {
 
   /** A full pass if one is due (see the class), else null. */
   async reconcileIfDue(): Promise<ReconcileReport | null> {
+    if (this.passing) return null; // a pass still runs: the next look decides
     const now = this.r.clock();
     const watch = this.r.queues.watch;
     try {
@@ -85,14 +89,29 @@ export class Reconciler {
       return null;
     }
     if (this.troubleAt === null && now - this.fullAt < this.r.config.reconcileFullEveryMs) return null;
-    return this.reconcile();
+    // After a sign every settled waiting row is checked; the count shortcut is for the passes
+    // that expect nothing to differ.
+    return this.reconcile({ thorough: this.troubleAt !== null });
   }
 
   lastReport(): ReconcileReport {
     return this.last;
   }
 
-  async reconcile(): Promise<ReconcileReport> {
+  /**
+   * A full pass. `thorough` (the default: at start, on an admin's request, after a sign) looks up
+   * the job of every settled waiting row; otherwise only in the queues whose counts disagree.
+   */
+  async reconcile(opts: { thorough?: boolean } = {}): Promise<ReconcileReport> {
+    this.passing = true;
+    try {
+      return await this.pass(opts.thorough ?? true);
+    } finally {
+      this.passing = false;
+    }
+  }
+
+  private async pass(thorough: boolean): Promise<ReconcileReport> {
     const started = this.r.clock();
     const watch = this.r.queues.watch;
     const troubles = watch.troubles;
@@ -103,7 +122,7 @@ export class Reconciler {
     // Redis's jobs first, then SQLite's rows: a job added after its listing is named by a row
     // that is young; a row read after the listing names a job that EXISTS still sees.
     const { names, strange } = await this.checkJobs(report, seen);
-    await this.checkRows(report, await this.doubtfulQueues(names, strange));
+    await this.checkRows(report, thorough ? 'all' : await this.doubtfulQueues(names, strange));
     for (const id of this.firstSeen.keys()) if (!seen.has(id)) this.firstSeen.delete(id);
     const n = report.enqueued.length + report.removedJobs.length;
     if (n + report.requeuedLeases.length + report.freedJobs.length > 0) {
@@ -133,14 +152,17 @@ export class Reconciler {
   /** The jobs of `name` in `lists` that no row in one of `statuses` names: what differs, kept whole. */
   private async unnamedIn(name: string, lists: JobListState[], statuses: TaskStatus[]): Promise<string[]> {
     const odd: string[] = [];
-    for (const state of lists) for await (const ids of this.jobPages(name, state)) odd.push(...this.unnamed(name, ids, statuses));
+    for (const state of lists) for await (const ids of jobPages(this.r, name, state)) odd.push(...this.unnamed(name, ids, statuses));
     return odd;
   }
 
   /**
    * The queues whose waiting rows may name a job Redis lost (null: rows naming no job). Each
    * waiting job of a queue with no stranger is named by one of its waiting rows, so where it holds
-   * as many jobs as its waiting rows name, each row's job is there and none needs a look.
+   * as many jobs as its waiting rows name, each row's job is there and none needs a look. The two
+   * counts are read apart: a write between them (a kill that has cancelled its row and not yet
+   * removed its job) can make a queue that lost a job look even, which is why a pass after a sign
+   * does not rely on them.
    */
   private async doubtfulQueues(names: string[], strange: Set<string>): Promise<Set<string | null>> {
     const jobsIn = await this.r.queues.waitingCounts(names);
@@ -149,37 +171,16 @@ export class Reconciler {
   }
 
   /** Settled waiting rows of doubtful queues whose job is gone: enqueued; orphan leases: returned. */
-  private async checkRows(report: ReconcileReport, doubtful: Set<string | null>): Promise<void> {
+  private async checkRows(report: ReconcileReport, doubtful: Set<string | null> | 'all'): Promise<void> {
+    const isDoubtful = (row: LiveTask) => doubtful === 'all' || doubtful.has(row.jobId === null ? null : row.queueName);
     let online: Set<string> | undefined;
     for (const status of [...WAITING, 'dispatched' as const]) {
-      if (status !== 'dispatched' && doubtful.size === 0) continue;
-      for await (const rows of this.rowPages(status)) {
+      if (status !== 'dispatched' && doubtful !== 'all' && doubtful.size === 0) continue;
+      for await (const rows of rowPages(this.r, status)) {
         const settled = rows.filter((row) => !this.young(row));
         if (status === 'dispatched') report.requeuedLeases.push(...(await this.returnOrphanLeases(settled, (online ??= this.onlineAgents()))));
-        else report.enqueued.push(...(await this.enqueueMissing(settled.filter((row) => doubtful.has(row.jobId === null ? null : row.queueName)))));
+        else report.enqueued.push(...(await this.enqueueMissing(settled.filter(isDoubtful))));
       }
-    }
-  }
-
-  /** The ids of the jobs `name` holds in `state`, a page at a time. */
-  private async *jobPages(name: string, state: JobListState): AsyncGenerator<string[]> {
-    const size = this.r.config.reconcilePageSize;
-    for (let start = 0; ; start += size) {
-      const ids = await this.r.queues.jobIdsPage(name, state, start, size);
-      if (ids.length > 0) yield ids;
-      if (ids.length < size) return;
-    }
-  }
-
-  /** The live rows in `status`, a page at a time, with a turn of the event loop between pages. */
-  private async *rowPages(status: TaskStatus): AsyncGenerator<LiveTask[]> {
-    const size = this.r.config.reconcilePageSize;
-    for (let after = 0; ; ) {
-      const rows = liveTasksPage(this.r.db.db, status, after, size);
-      if (rows.length > 0) yield rows;
-      if (rows.length < size) return;
-      after = rows[rows.length - 1]!.rowid;
-      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 
