@@ -66,8 +66,8 @@ export class Reconciler {
   /** The last sign that SQLite and Redis may differ (a start is one), or null once passed. */
   private troubleAt: number | null;
   private fullAt = -Infinity;
-  /** True while a pass runs: the timer starts no second one beside it. */
-  private passing = false;
+  /** Passes running now (an admin's may run beside the timer's): the timer starts none beside them. */
+  private passing = 0;
 
   constructor(
     private readonly r: SchedulerResources,
@@ -78,7 +78,7 @@ export class Reconciler {
 
   /** A full pass if one is due (see the class), else null. */
   async reconcileIfDue(): Promise<ReconcileReport | null> {
-    if (this.passing) return null; // a pass still runs: the next look decides
+    if (this.passing > 0) return null; // a pass still runs: the next look decides
     const now = this.r.clock();
     const watch = this.r.queues.watch;
     try {
@@ -103,11 +103,11 @@ export class Reconciler {
    * the job of every settled waiting row; otherwise only in the queues whose counts disagree.
    */
   async reconcile(opts: { thorough?: boolean } = {}): Promise<ReconcileReport> {
-    this.passing = true;
+    this.passing++;
     try {
       return await this.pass(opts.thorough ?? true);
     } finally {
-      this.passing = false;
+      this.passing--;
     }
   }
 
