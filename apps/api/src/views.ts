@@ -35,13 +35,13 @@ import {
 } from '@switchyard/db';
 import type { Scheduler } from '@switchyard/scheduler';
 
-const iso = (t: number | null | undefined): string | null => (t == null ? null : new Date(t).toISOString());
 let lastIso = { t: NaN, s: '' };
 /** The ISO time of `t`; a task's times are often the same instant (a create sets three), made once. */
 const isoNow = (t: number): string => {
   if (t !== lastIso.t) lastIso = { t, s: new Date(t).toISOString() };
   return lastIso.s;
 };
+const iso = (t: number | null | undefined): string | null => (t == null ? null : isoNow(t));
 
 const EMPTY_USAGE: Usage = { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 };
 
