@@ -287,8 +287,13 @@ export const meta = sqliteTable('meta', {
   value: text('value').notNull(),
 });
 
-
 /** Tasks created but not yet in the search index (`task_fts`, FTS5; migration 0007). */
 export const taskFtsPending = sqliteTable('task_fts_pending', {
   taskRowid: integer('task_rowid').primaryKey(),
+});
+
+/** Tasks per status, kept by triggers in the statement that changes a task (migration 0009). */
+export const taskStatusCounts = sqliteTable('task_status_counts', {
+  status: text('status').primaryKey(),
+  n: integer('n').notNull(),
 });

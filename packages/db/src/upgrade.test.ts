@@ -14,6 +14,7 @@ import { findTask } from './tasks.ts';
 import { findTokenBySecret } from './tokens.ts';
 import { findWorkspace } from './workspaces.ts';
 import { readOutput } from './output.ts';
+import { countTasksByStatus } from './stats.ts';
 
 const DRIZZLE = join(dirname(fileURLToPath(import.meta.url)), '..', 'drizzle');
 
@@ -61,6 +62,8 @@ describe('upgrading a v0.1.0 database', () => {
       expect(applied.n).toBe(journal.entries.length);
       expect(findTask(h.db, 'tsk_1')).toMatchObject({ status: 'completed', prompt: 'hello', options: { model: 'sonnet' }, costUsd: 0.25, lastSeq: 2, result: 'done' });
       expect(readOutput(h.db, 'tsk_1', 0, 2, 10).map((l) => l.line)).toEqual(['one', 'two']);
+      // The tasks by status the counters start from (migration 0009) are the ones already there.
+      expect(countTasksByStatus(h.db)).toEqual(new Map([['completed', 1]]));
       expect(h.sqlite.prepare("select hostname, tmux_socket as s from agents where id = 'agt_1'").get()).toEqual({ hostname: 'pod', s: null });
       expect(h.sqlite.prepare("select hash from tokens where id = 'tok_1'").get()).toEqual({ hash: 'abc123' });
       expect(findWorkspace(h.db, 'local')).toMatchObject({
