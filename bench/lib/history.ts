@@ -18,7 +18,7 @@ const CACHE = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'swi
 const MIGRATIONS = join(REPO, 'packages', 'db', 'drizzle');
 const DAY = 86_400_000;
 /** Bumped when `fill` changes what it builds, so cached databases are built again. */
-const BUILDER = 'b2';
+const BUILDER = 'b3';
 
 function migrationsHash(): string {
   const h = createHash('sha256');
@@ -35,8 +35,12 @@ function fill(file: string, templateId: string, count: number, lines: number, no
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = OFF');
   const columns = (db.prepare('select name from pragma_table_info(?)').all('tasks') as { name: string }[]).map((c) => c.name);
-  const id = `'tsk_hist' || substr('0000000000' || i, -10)`;
   const created = `${now - 90 * DAY} + i * ${Math.floor((89 * DAY) / count)}`;
+  // The id `newId` gave at that time: older tasks sort first, so every index keyed by task id
+  // grows at its right-hand end as it does in a real database. (Ids sorting after the new ones,
+  // as `tsk_hist…` did, made each create insert into the middle of those indexes.)
+  db.function('time36', { deterministic: true }, (ms) => Number(ms).toString(36).padStart(9, '0'));
+  const id = `'tsk_' || time36(${created}) || printf('%05x', i % 1048576)`;
   const override: Record<string, string> = {
     id,
     status: `'completed'`,
@@ -60,19 +64,19 @@ function fill(file: string, templateId: string, count: number, lines: number, no
   db.transaction(() => {
     db.exec(`${series(count)} INSERT INTO tasks (${columns.join(', ')}) SELECT ${select} FROM n, (SELECT * FROM tasks WHERE id = '${templateId}')`);
     db.exec(`INSERT INTO turns (task_id, n, prompt, status, outcome, exit_code, cost_usd, num_turns, start_seq, end_seq, created_at, started_at, finished_at)
-      SELECT id, 1, prompt, 'completed', 'completed', 0, 0.01, 1, 1, ${lines}, created_at, started_at, finished_at FROM tasks WHERE id LIKE 'tsk_hist%'`);
-    db.exec(`INSERT INTO task_events (task_id, ts, from_status, to_status, reason) SELECT id, created_at, NULL, 'queued', 'created' FROM tasks WHERE id LIKE 'tsk_hist%'`);
-    db.exec(`INSERT INTO task_events (task_id, ts, from_status, to_status, reason) SELECT id, finished_at, 'running', 'completed', 'history' FROM tasks WHERE id LIKE 'tsk_hist%'`);
+      SELECT id, 1, prompt, 'completed', 'completed', 0, 0.01, 1, 1, ${lines}, created_at, started_at, finished_at FROM tasks WHERE id <> '${templateId}'`);
+    db.exec(`INSERT INTO task_events (task_id, ts, from_status, to_status, reason) SELECT id, created_at, NULL, 'queued', 'created' FROM tasks WHERE id <> '${templateId}'`);
+    db.exec(`INSERT INTO task_events (task_id, ts, from_status, to_status, reason) SELECT id, finished_at, 'running', 'completed', 'history' FROM tasks WHERE id <> '${templateId}'`);
     if (lines > 0) {
       const text = `'{"type":"assistant","message":{"role":"assistant","content":[{"type":"text","text":"history line ' || s.i || ' ${'x'.repeat(60)}"}]}}'`;
       db.exec(`${series(lines)}, s AS (SELECT i FROM n) INSERT INTO output_lines (task_id, seq, turn, ts, line)
-        SELECT t.id, s.i, 1, t.started_at + s.i, ${text} FROM tasks t, s WHERE t.id LIKE 'tsk_hist%'`);
+        SELECT t.id, s.i, 1, t.started_at + s.i, ${text} FROM tasks t, s WHERE t.id <> '${templateId}'`);
     }
     for (const table of ['output_lines', 'task_events', 'turns', 'tasks']) db.prepare(`DELETE FROM ${table} WHERE ${table === 'tasks' ? 'id' : 'task_id'} = ?`).run(templateId);
     // History is searchable: an API that has run for months indexed it long ago. (Left pending,
     // the API's indexer would spend the benchmark catching up on a million tasks.) One turn
     // each, with no result of its own: the task's prompt and result, as indexPendingSearch puts them.
-    db.exec(`INSERT INTO task_fts (rowid, prompt, result) SELECT rowid, prompt, coalesce(result, '') FROM tasks WHERE id LIKE 'tsk_hist%'`);
+    db.exec(`INSERT INTO task_fts (rowid, prompt, result) SELECT rowid, prompt, coalesce(result, '') FROM tasks WHERE id <> '${templateId}'`);
     db.exec('DELETE FROM task_fts_pending');
   })();
   db.pragma('wal_checkpoint(TRUNCATE)');
