@@ -28,7 +28,6 @@ export {
   firstTurnOf,
   findTask,
   findTaskByIdempotencyKey,
-  listTasks,
   listTasksByStatus,
   liveTasksPage,
   taskJobOf,
@@ -43,7 +42,8 @@ export {
   listTurns,
   updateTurn,
 } from './tasks.ts';
-export type { LiveTask, TaskRow, TurnRow, TaskEventRow, NewTask, TaskFilter, TransitionOptions } from './tasks.ts';
+export type { LiveTask, TaskRow, TurnRow, TaskEventRow, NewTask, TransitionOptions } from './tasks.ts';
+export { listTasks, type TaskFilter } from './task-list.ts';
 export { countTasksCreatedOn, sumTeamCostSince, utcDay } from './usage.ts';
 export { appendOutput, readOutput, tailOutput, countOutput } from './output.ts';
 export { writeAudit, listAudit } from './audit.ts';

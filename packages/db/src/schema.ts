@@ -169,10 +169,10 @@ export const tasks = sqliteTable(
     approvalRules: text('approval_rules', { mode: 'json' }).$type<string[]>().notNull().default([]),
   },
   (t) => [
-    index('tasks_status').on(t.status),
-    index('tasks_workspace_status').on(t.workspaceId, t.status),
-    index('tasks_team_status').on(t.teamId, t.status),
-    index('tasks_created').on(t.createdAt),
+    // With the list's order (migration 0010): a page of tasks reads its length per status.
+    index('tasks_status').on(t.status, t.createdAt, t.id),
+    index('tasks_workspace_status').on(t.workspaceId, t.status, t.createdAt, t.id),
+    index('tasks_team_status').on(t.teamId, t.status, t.createdAt, t.id),
     // Partial (migration 0008): a new task has no agent, finish time or key, so a create writes none of them.
     index('tasks_agent_status').on(t.agentId, t.status).where(sql`${t.agentId} is not null`),
     index('tasks_finished').on(t.finishedAt, t.id).where(sql`${t.finishedAt} is not null`),

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { assertTransition, ConflictError, type TaskStatus } from '@switchyard/core';
 import type { Db } from './client.ts';
 import { encodePrefixed, insertRow, prepared, rowAsInserted, shapeOf, slots } from './prepared.ts';
@@ -62,38 +62,6 @@ function taskUpdate(db: Db, keys: string[], fromStatus: boolean) {
       .returning()
       .prepare();
   });
-}
-
-export interface TaskFilter {
-  teamId?: string;
-  workspaceId?: string;
-  statuses?: TaskStatus[];
-  /** Keyset cursor: tasks created before this (createdAt, id). */
-  before?: { createdAt: number; id: string };
-  limit: number;
-}
-
-/** Newest first. */
-export function listTasks(db: Db, f: TaskFilter): TaskRow[] {
-  const where: (SQL | undefined)[] = [];
-  if (f.teamId) where.push(eq(tasks.teamId, f.teamId));
-  if (f.workspaceId) where.push(eq(tasks.workspaceId, f.workspaceId));
-  if (f.statuses?.length) where.push(inArray(tasks.status, f.statuses));
-  if (f.before) {
-    where.push(
-      or(
-        lt(tasks.createdAt, f.before.createdAt),
-        and(eq(tasks.createdAt, f.before.createdAt), lt(tasks.id, f.before.id)),
-      ),
-    );
-  }
-  return db
-    .select()
-    .from(tasks)
-    .where(and(...where))
-    .orderBy(desc(tasks.createdAt), desc(tasks.id))
-    .limit(f.limit)
-    .all();
 }
 
 export function listTasksByStatus(db: Db, statuses: TaskStatus[]): TaskRow[] {
@@ -205,28 +173,28 @@ export function oldestQueued(db: Db, workspaceId: string): TaskRow | undefined {
 
 /** What the reconciler compares of a live task with Redis. */
 export interface LiveTask {
-  rowid: number;
   id: string;
   status: TaskStatus;
   jobId: string | null;
   queueName: string | null;
   agentId: string | null;
+  createdAt: number;
   updatedAt: number;
 }
 
 /**
- * The tasks in `status` after rowid `after`, `limit` of them in rowid order, as a few columns
- * only: one range of the `tasks_status` index, whatever the history holds. Read a page at a
- * time, a backlog of any size costs its reader a page of memory.
+ * The tasks in `status` after `after` (oldest first: created_at, then id), `limit` of them, as a
+ * few columns only: one range of the `tasks_status` index, whatever the history holds. Read a
+ * page at a time, a backlog of any size costs its reader a page of memory.
  */
-export function liveTasksPage(db: Db, status: TaskStatus, after: number, limit: number): LiveTask[] {
+export function liveTasksPage(db: Db, status: TaskStatus, after: Pick<LiveTask, 'createdAt' | 'id'> | null, limit: number): LiveTask[] {
   const stmt = prepared(db, 'liveTasksPage', (d) =>
     d.$client.prepare(
-      `select rowid, id, status, job_id as jobId, queue_name as queueName, agent_id as agentId, updated_at as updatedAt
-       from tasks where status = ? and rowid > ? order by rowid limit ?`,
+      `select id, status, job_id as jobId, queue_name as queueName, agent_id as agentId, created_at as createdAt, updated_at as updatedAt
+       from tasks where status = ? and (created_at, id) > (?, ?) order by created_at, id limit ?`,
     ),
   );
-  return stmt.all(status, after, limit) as LiveTask[];
+  return stmt.all(status, after?.createdAt ?? -Infinity, after?.id ?? '', limit) as LiveTask[];
 }
 
 /**

@@ -19,11 +19,11 @@ export async function* jobPages(r: SchedulerResources, name: string, state: JobL
 /** The live rows in `status`, a page at a time, with a turn of the event loop between pages. */
 export async function* rowPages(r: SchedulerResources, status: TaskStatus): AsyncGenerator<LiveTask[]> {
   const size = r.config.reconcilePageSize;
-  for (let after = 0; ; ) {
+  for (let after: LiveTask | null = null; ; ) {
     const rows = liveTasksPage(r.db.db, status, after, size);
     if (rows.length > 0) yield rows;
     if (rows.length < size) return;
-    after = rows[rows.length - 1]!.rowid;
+    after = rows[rows.length - 1]!;
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }
