@@ -5,7 +5,7 @@
 -- tasks through an index on (team or workspace, status) and sorted every one of them for each
 -- page: 1.3–2.1 s a page with a million tasks. Each index now also holds the list's order, so a
 -- page reads at most its length per status and merges them (`listTasks`), 2–6 ms; the
--- reconciler reads live rows a page at a time in the same order. A list of every team's tasks
+-- reconciler reads live rows a page at a time by the same key, oldest first. A list of every team's tasks
 -- is such a merge over `tasks_status` too, so `tasks_created` serves nothing.
 DROP INDEX `tasks_status`;
 --> statement-breakpoint

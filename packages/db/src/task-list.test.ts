@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TaskStatus } from '@switchyard/core';
 import { listTasks, newestSql, type TaskFilter } from './task-list.ts';
-import { insertTask } from './tasks.ts';
+import { insertTask, liveTasksPage, type LiveTask } from './tasks.ts';
 import { insertTeam } from './teams.ts';
 import { useTempDb } from './test-support.ts';
 import { insertWorkspace } from './workspaces.ts';
@@ -64,6 +64,25 @@ describe('listing tasks', () => {
           expect(plan, sql).not.toMatch(/TEMP B-TREE/);
         }
       }
+    }
+  });
+
+  it('gives the reconciler every live row once, oldest first, a page at a time, when many share an instant', () => {
+    const team = insertTeam(ctx.h.db, 'blue');
+    for (let i = 0; i < 23; i++) {
+      const id = `tsk_live${String((i * 11) % 23).padStart(6, '0')}`;
+      insertTask(ctx.h.db, { id, teamId: team.id, workspaceId: null, prompt: 'p', workdir: '/tmp', options: {}, sessionId: id }, null, T0 + Math.floor(i / 5));
+    }
+    const want = ctx.h.sqlite.prepare("SELECT id FROM tasks WHERE status = 'queued' ORDER BY created_at, id").pluck().all();
+    for (const size of [1, 2, 3, 5, 7, 100]) {
+      const seen: string[] = [];
+      for (let after: LiveTask | null = null; ; ) {
+        const rows = liveTasksPage(ctx.h.db, 'queued', after, size);
+        seen.push(...rows.map((r) => r.id));
+        if (rows.length < size) break;
+        after = rows.at(-1)!;
+      }
+      expect(seen, `pages of ${size}`).toEqual(want);
     }
   });
 });

@@ -28,13 +28,17 @@ interface Key {
  * page with a million tasks.)
  */
 export function listTasks(db: Db, f: TaskFilter): TaskRow[] {
-  const keys: Key[] = [];
-  for (const status of f.statuses?.length ? new Set(f.statuses) : TASK_STATUSES) keys.push(...newestOf(db, f, status));
-  keys.sort(newestFirst);
-  const page = keys.slice(0, f.limit);
-  if (page.length === 0) return [];
-  const rows = db.select().from(tasks).where(inArray(tasks.id, page.map((k) => k.id))).all();
-  return rows.sort(newestFirst);
+  // One read transaction: every query sees the same snapshot, so a task that changes status
+  // between two of them is neither listed twice nor missed.
+  return db.$client.transaction(() => {
+    const keys: Key[] = [];
+    for (const status of f.statuses?.length ? new Set(f.statuses) : TASK_STATUSES) keys.push(...newestOf(db, f, status));
+    keys.sort(newestFirst);
+    const page = keys.slice(0, f.limit);
+    if (page.length === 0) return [];
+    const rows = db.select().from(tasks).where(inArray(tasks.id, page.map((k) => k.id))).all();
+    return rows.sort(newestFirst);
+  })();
 }
 
 const newestFirst = (a: Key, b: Key): number => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
