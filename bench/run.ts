@@ -8,9 +8,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from '../test/support/agent.ts';
 import { runFleet, type FleetResult } from './lib/fleet.ts';
+import { median } from './lib/load.ts';
 import { historyDir } from './lib/history.ts';
 import { creates, firstLine, healthz, me, pause, streaming, withRssPeak } from './lib/scenarios.ts';
-import { startStack } from './lib/stack.ts';
+import { startStack, type Stack } from './lib/stack.ts';
 import { environment, evaluate, renderMarkdown, type Results } from './report.ts';
 
 const quick = process.argv.includes('--quick');
@@ -35,14 +36,21 @@ function best<T extends { perSec: number }>(runs: T[]): T & { runsPerSec: number
   return { ...top, runsPerSec: runs.map((r) => r.perSec) };
 }
 
+/**
+ * The local workspace paused (so nothing dispatches), then a warm-up: V8 compiles the hot paths
+ * and SQLite fills its cache before anything is measured.
+ */
+async function pausedAndWarm(stack: Stack): Promise<void> {
+  await pause(stack, true);
+  await healthz(stack, 64, 1);
+  await creates(stack, 64, 1);
+}
+
 /** Admission on an empty database: creates at 64 and 1 clients beside /healthz, and /v1/me. */
 async function admission() {
   const stack = await startStack();
   try {
-    await pause(stack, true);
-    // Warm up: V8 compiles the hot paths and SQLite fills its cache before anything is measured.
-    await healthz(stack, 64, 1);
-    await creates(stack, 64, 1);
+    await pausedAndWarm(stack);
     const { value, peakMiB } = await withRssPeak(stack, async () => {
       const healthz1 = await healthz(stack, 1, SECONDS);
       const me64 = await me(stack, 64, SECONDS);
@@ -62,12 +70,6 @@ async function admission() {
 
 type LoadRun = Awaited<ReturnType<typeof creates>>;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
 /**
  * Creates on a database with `tasks` of history against an empty one, both stacks up at once and
  * their loads taken in turn (empty, history, history, empty, `ROUNDS` times, half-length loads).
@@ -84,11 +86,7 @@ async function historyAgainstEmpty(tasks: number, seedDir: string) {
     throw err;
   });
   try {
-    for (const s of [empty, hist]) {
-      await pause(s, true);
-      await healthz(s, 64, 1);
-      await creates(s, 64, 1);
-    }
+    for (const s of [empty, hist]) await pausedAndWarm(s);
     const runs = new Map([empty, hist].map((s) => [s, { c64: [] as LoadRun[], c1: [] as LoadRun[] }]));
     const { peakMiB } = await withRssPeak(hist, async () => {
       for (let i = 0; i < ROUNDS; i++) {

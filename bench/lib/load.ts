@@ -30,6 +30,13 @@ export function percentile(values: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 }
 
+/** The middle value, or the mean of the two middle ones. */
+export function median(values: number[]): number {
+  const s = Float64Array.from(values).sort();
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
 const round = (n: number, digits = 2) => Number(n.toFixed(digits));
 
 function once(agent: Agent, spec: LoadSpec, i: number): Promise<string> {
