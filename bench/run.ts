@@ -10,7 +10,7 @@ import { REPO } from '../test/support/agent.ts';
 import { runFleet, type FleetResult } from './lib/fleet.ts';
 import { median } from './lib/load.ts';
 import { historyDir } from './lib/history.ts';
-import { creates, firstLine, healthz, me, pause, streaming, withRssPeak } from './lib/scenarios.ts';
+import { creates, firstLine, healthz, me, pause, reads, streaming, withRssPeak } from './lib/scenarios.ts';
 import { startStack, type Stack } from './lib/stack.ts';
 import { environment, evaluate, renderMarkdown, type Results } from './report.ts';
 
@@ -96,6 +96,8 @@ async function historyAgainstEmpty(tasks: number, seedDir: string) {
         }
       }
     });
+    // After the creates, so the empty side is read with what its loads left in it.
+    const readsOf = { empty: await reads(empty, SECONDS / 4), history: await reads(hist, SECONDS / 4) };
     const [e, h] = [runs.get(empty)!, runs.get(hist)!];
     // Runs i of both sides were taken back to back: rate over rate at 64 clients, and the
     // empty database's one-client p50 over the history's (both ≥ 0.9 when within 10 %).
@@ -109,6 +111,7 @@ async function historyAgainstEmpty(tasks: number, seedDir: string) {
       create1: best(h.c1),
       baseline: { create64: best(e.c64), create1: best(e.c1) },
       paired,
+      reads: readsOf,
       idleRssMiB: hist.apiRssMiB(),
       peakRssMiB: peakMiB,
     };

@@ -53,6 +53,30 @@ export async function creates(stack: Stack, clients: number, seconds: number): P
   );
 }
 
+/** One client's latency of a read, p50 and p99 in ms. */
+export interface ReadLatency {
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/**
+ * The reads whose cost could grow with history, one client each for `seconds`: the newest page
+ * of tasks, the newest page of one status, and a search for a word every task holds ("task" is
+ * in each of the fixture's results and in each benchmark prompt), as the dashboard makes them.
+ */
+export async function reads(stack: Stack, seconds: number): Promise<{ list: ReadLatency; byStatus: ReadLatency; search: ReadLatency }> {
+  const read = async (path: string): Promise<ReadLatency> => {
+    const r = await runLoad({ url: `${stack.api.url}${path}`, headers: auth(stack), clients: 1, seconds });
+    if (Object.keys(r.statuses).some((s) => s !== '200')) throw new Error(`${path}: ${JSON.stringify(r.statuses)}`);
+    return { p50Ms: r.p50Ms, p99Ms: r.p99Ms };
+  };
+  return {
+    list: await read('/v1/tasks?limit=50'),
+    byStatus: await read('/v1/tasks?status=completed&limit=50'),
+    search: await read('/v1/search/tasks?q=task&limit=50'),
+  };
+}
+
 export async function pause(stack: Stack, paused: boolean): Promise<void> {
   const res = await stack.api.call('/v1/workspaces/local', { method: 'PATCH', json: { paused } });
   if (!res.ok) throw new Error(`pausing local: ${res.status} ${await res.text()}`);

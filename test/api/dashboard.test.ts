@@ -34,6 +34,12 @@ describe('dashboard endpoints', () => {
     const page1 = await c.search.tasks({ q: 'zebra', limit: 2 });
     const page2 = await c.search.tasks({ q: 'zebra', limit: 2, cursor: page1.nextCursor! });
     expect([...page1.tasks, ...page2.tasks].map((t) => t.id)).toEqual(all.tasks.map((t) => t.id));
+    expect(page2.nextCursor).toBeNull();
+    // A listing's cursor, or a made-up one, is not a search's: a 400 naming the field.
+    const listCursor = (await c.tasks.list({ limit: 1 })).nextCursor!;
+    for (const cursor of [listCursor, 'bm90LWEtY3Vyc29y', Buffer.from('search:-1').toString('base64url')]) {
+      await expect(c.search.tasks({ q: 'zebra', cursor })).rejects.toMatchObject({ status: 400, code: 'invalid_request' });
+    }
     expect((await c.search.tasks({ q: 'zebra', workspace: 'green-1' })).tasks.map((t) => t.id)).toEqual([theirs.id]);
     expect((await c.search.tasks({ q: 'zebra', status: 'completed' })).tasks).toEqual([]);
     expect((await c.search.tasks({ q: '"zebra" (keys*' })).tasks.length).toBe(4);

@@ -1,10 +1,7 @@
-import { and, asc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, gte, inArray, lt, sql } from 'drizzle-orm';
 import { integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import type { TaskStatus } from '@switchyard/core';
 import type { Db } from './client.ts';
-import { tasks, workspaces } from './schema.ts';
-import type { TaskRow } from './tasks.ts';
-import { indexPendingSearch } from './search-index.ts';
+import { workspaces } from './schema.ts';
 
 // The dashboard's tables (migration 0002): kept in step by triggers and the sampler, read here.
 
@@ -36,52 +33,6 @@ export type TeamDailyRow = typeof teamDaily.$inferSelect;
 /** How long samples and rollups are kept. */
 export const SAMPLE_RETENTION_MS = 24 * 3600_000;
 export const DAILY_RETENTION_DAYS = 400;
-
-export interface TaskSearch {
-  /** Words typed by a person; each must appear (the last one as a prefix). */
-  text: string;
-  teamId?: string;
-  workspaceId?: string;
-  statuses?: TaskStatus[];
-  before?: { createdAt: number; id: string };
-  limit: number;
-}
-
-/**
- * An FTS5 query from free text: every word a quoted phrase (so no operator or column filter a
- * user types is ever interpreted), the last one a prefix. Empty when there is no word.
- */
-export function ftsQuery(text: string): string {
-  const words = text.match(/[\p{L}\p{N}_]+/gu) ?? [];
-  return words
-    .slice(0, 16)
-    .map((w, i, all) => `"${w}"${i === all.length - 1 ? '*' : ''}`)
-    .join(' ');
-}
-
-/** Tasks whose prompts or results match, newest first, through the FTS5 index. */
-export function searchTasks(db: Db, s: TaskSearch): TaskRow[] {
-  const match = ftsQuery(s.text);
-  if (!match) return [];
-  // Tasks created since the indexer last ran are found too.
-  indexPendingSearch(db);
-  const where: (SQL | undefined)[] = [
-    sql`${tasks}.rowid IN (SELECT rowid FROM task_fts WHERE task_fts MATCH ${match})`,
-  ];
-  if (s.teamId) where.push(eq(tasks.teamId, s.teamId));
-  if (s.workspaceId) where.push(eq(tasks.workspaceId, s.workspaceId));
-  if (s.statuses?.length) where.push(inArray(tasks.status, s.statuses));
-  if (s.before) {
-    where.push(sql`(${tasks.createdAt}, ${tasks.id}) < (${s.before.createdAt}, ${s.before.id})`);
-  }
-  return db
-    .select()
-    .from(tasks)
-    .where(and(...where))
-    .orderBy(sql`${tasks.createdAt} DESC`, sql`${tasks.id} DESC`)
-    .limit(s.limit)
-    .all();
-}
 
 /**
  * Records queue depth and running tasks at `now` for every workspace whose load differs from its

@@ -49,9 +49,8 @@ export { appendOutput, readOutput, tailOutput, countOutput } from './output.ts';
 export { writeAudit, listAudit } from './audit.ts';
 export type { AuditRow, AuditEntry } from './audit.ts';
 export { countTasksByStatus, countWaitingByWorkspace, countOutputLinesStored } from './stats.ts';
+export { searchTasks, ftsQuery, SEARCH_BUDGET, type TaskSearch, type SearchPage } from './task-search.ts';
 export {
-  searchTasks,
-  ftsQuery,
   sampleWorkspaces,
   lastSampleAt,
   listWorkspaceSamples,
@@ -60,7 +59,7 @@ export {
   DAILY_RETENTION_DAYS,
 } from './dashboard.ts';
 export { indexPendingSearch } from './search-index.ts';
-export type { TaskSearch, WorkspaceSampleRow, TeamDailyRow } from './dashboard.ts';
+export type { WorkspaceSampleRow, TeamDailyRow } from './dashboard.ts';
 export {
   insertApproval,
   findApproval,

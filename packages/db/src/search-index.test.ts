@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { searchTasks } from './dashboard.ts';
+import { searchTasks } from './task-search.ts';
 import { INDEX_BATCH, indexPendingSearch } from './search-index.ts';
 import { insertTask, insertTurn, updateTask, updateTurn } from './tasks.ts';
 import { insertTeam } from './teams.ts';
@@ -31,7 +31,7 @@ describe('the search index', () => {
     insertTurn(ctx.h.db, a.id, 2, 'now write migration notes');
     updateTurn(ctx.h.db, a.id, 2, { result: 'wrote NOTES.md' });
     updateTask(ctx.h.db, a.id, { result: 'wrote NOTES.md' });
-    const find = (text: string) => searchTasks(ctx.h.db, { text, limit: 10 }).map((t) => t.id);
+    const find = (text: string) => searchTasks(ctx.h.db, { text, limit: 10 }).rows.map((t) => t.id);
     expect(find('payment')).toEqual([a.id]);
     expect(find('migration')).toEqual([a.id]);
     expect(find('ledger')).toEqual([a.id]);
@@ -53,14 +53,14 @@ describe('the search index', () => {
     });
     expect(indexPendingSearch(ctx.h.db)).toBe(4_500);
     expect(indexed()).toBe(4_500);
-    expect(searchTasks(ctx.h.db, { text: 'withdrawn', limit: 10 })).toEqual([]);
+    expect(searchTasks(ctx.h.db, { text: 'withdrawn', limit: 10 }).rows).toEqual([]);
   });
 
   it('indexes the lowest pending tasks first, as many as asked, and leaves the rest pending', () => {
     const team = insertTeam(ctx.h.db, 'blue');
     const made = ctx.h.tx(() => [1, 2, 3, 4, 5].map((i) => task(team.id, `ordered task ${i}`)));
     expect(indexPendingSearch(ctx.h.db, 2)).toBe(2);
-    const found = searchTasks(ctx.h.db, { text: 'ordered', limit: 10 }).map((t) => t.id);
+    const found = searchTasks(ctx.h.db, { text: 'ordered', limit: 10 }).rows.map((t) => t.id);
     // A search catches up first: all five are found, and nothing is left pending or doubled.
     expect(found.sort()).toEqual(made.map((t) => t.id).sort());
     expect(indexed()).toBe(5);
