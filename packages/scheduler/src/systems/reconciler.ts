@@ -240,14 +240,24 @@ export class Reconciler {
     });
   }
 
-  /** Waiting jobs of `name` (`odd`: no waiting row names them) that no row stands behind: removed. */
-  private async removeOrphans(name: string, odd: string[], seen: Set<string>): Promise<string[]> {
-    const removed: string[] = [];
-    const live = (row: TaskRow) => WAITING.includes(row.status as TaskStatus);
+  /**
+   * The jobs of `name` among `odd` that no row in a `live` state stands behind, settled and still
+   * so inside a transaction, each with the row of its task now (null when there is none).
+   */
+  private async *orphans(name: string, odd: string[], seen: Set<string>, live: (row: TaskRow) => boolean): AsyncGenerator<{ job: WaitingJob; cur: TaskRow | null }> {
     for (const job of odd.length > 0 ? await this.r.queues.jobsById(name, odd) : []) {
       const row = this.rowOf(job);
       if (row && row.jobId === job.jobId && live(row)) continue;
-      if (!this.settled(row, job.jobId, seen) || this.stillOrphan(job, live) === false) continue;
+      if (!this.settled(row, job.jobId, seen)) continue;
+      const cur = this.stillOrphan(job, live);
+      if (cur !== false) yield { job, cur };
+    }
+  }
+
+  /** Waiting jobs of `name` (`odd`: no waiting row names them) that no row stands behind: removed. */
+  private async removeOrphans(name: string, odd: string[], seen: Set<string>): Promise<string[]> {
+    const removed: string[] = [];
+    for await (const { job } of this.orphans(name, odd, seen, (row) => WAITING.includes(row.status as TaskStatus))) {
       await this.r.queues.remove(name, job.jobId).catch(() => undefined);
       removed.push(job.jobId);
     }
@@ -261,13 +271,7 @@ export class Reconciler {
    */
   private async freeDeadLeases(name: string, odd: string[], seen: Set<string>): Promise<string[]> {
     const freed: string[] = [];
-    const live = (row: TaskRow) => ACTIVE.includes(row.status as TaskStatus);
-    for (const job of odd.length > 0 ? await this.r.queues.jobsById(name, odd) : []) {
-      const row = this.rowOf(job);
-      if (row && row.jobId === job.jobId && live(row)) continue;
-      if (!this.settled(row, job.jobId, seen)) continue;
-      const cur = this.stillOrphan(job, live);
-      if (cur === false) continue;
+    for await (const { job, cur } of this.orphans(name, odd, seen, (row) => ACTIVE.includes(row.status as TaskStatus))) {
       await this.r.queues.forceRemove(name, job.jobId);
       freed.push(job.jobId);
       if (!cur) continue;
