@@ -35,6 +35,8 @@ describe('dashboard endpoints', () => {
     const page2 = await c.search.tasks({ q: 'zebra', limit: 2, cursor: page1.nextCursor! });
     expect([...page1.tasks, ...page2.tasks].map((t) => t.id)).toEqual(all.tasks.map((t) => t.id));
     expect(page2.nextCursor).toBeNull();
+    // An empty cursor is no cursor, as in the listing.
+    expect((await ctx.api.call('/v1/search/tasks?q=zebra&cursor=')).status).toBe(200);
     // A listing's cursor, or a made-up one, is not a search's: a 400 naming the field.
     const listCursor = (await c.tasks.list({ limit: 1 })).nextCursor!;
     for (const cursor of [listCursor, 'bm90LWEtY3Vyc29y', Buffer.from('search:-1').toString('base64url')]) {

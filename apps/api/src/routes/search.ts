@@ -33,7 +33,7 @@ export function searchRoutes(deps: RouteDeps) {
   const db = deps.db.db;
   app.openapi(search, (c) => {
     const { cursor, ...q } = c.req.valid('query');
-    const before = cursor === undefined ? undefined : decodeSearchCursor(cursor);
+    const before = cursor ? decodeSearchCursor(cursor) : undefined;
     const page = searchTasks(db, { ...taskFilter(deps, c.get('principal'), q), before, text: q.q, limit: q.limit });
     return c.json({ tasks: page.rows.map((t) => taskView(db, t)), nextCursor: page.next === null ? null : encodeSearchCursor(page.next) }, 200);
   });

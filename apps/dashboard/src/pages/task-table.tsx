@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Anchor, Badge, Button, Group, Table, Text } from '@mantine/core';
 import type { TaskListQuery } from '@switchyard/client';
 import type { TaskView } from '@switchyard/core';
@@ -9,6 +9,7 @@ import { StatusBadge, useNow } from '../components/bits.tsx';
 import { duration, span, usd } from '../lib/format.ts';
 import { useReloadOnFleet, useFleetEvents } from '../lib/fleet-events.tsx';
 import { useSession } from '../lib/session.tsx';
+import { searchPage } from '../lib/search-page.ts';
 import { useAsync } from '../lib/use-async.ts';
 
 export type TaskQuery = TaskListQuery & { text?: string };
@@ -26,14 +27,18 @@ function elapsed(t: TaskView, now: number): string {
  */
 export function TaskTable({ query, pageSize = 25 }: { query: TaskQuery; pageSize?: number }) {
   const { client } = useSession();
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const cursor = cursors.at(-1);
   const key = JSON.stringify(query);
-  useEffect(() => setCursors([undefined]), [key]);
+  // The cursors belong to the query they were given for: a new query starts at its first page
+  // in the same render, so no request carries the last query's cursor (a listing's cursor is not
+  // a search's).
+  const [paging, setPaging] = useState<{ key: string; cursors: (string | undefined)[] }>({ key, cursors: [undefined] });
+  const cursors = paging.key === key ? paging.cursors : [undefined];
+  const setCursors = (f: (c: (string | undefined)[]) => (string | undefined)[]) => setPaging({ key, cursors: f(cursors) });
+  const cursor = cursors.at(-1);
   const page = useAsync(() => {
     const { text, ...q } = query;
-    const base = { ...q, limit: pageSize, cursor };
-    return text?.trim() ? client.search.tasks({ ...base, q: text.trim() }) : client.tasks.list(base);
+    if (text?.trim()) return searchPage(client, { ...q, q: text.trim() }, pageSize, cursor);
+    return client.tasks.list({ ...q, limit: pageSize, cursor });
   }, [client, key, cursor]);
   const [live, setLive] = useState<Record<string, string>>({});
   useFleetEvents((e) => {
@@ -80,7 +85,11 @@ export function TaskTable({ query, pageSize = 25 }: { query: TaskQuery; pageSize
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
-      {page.data && tasks.length === 0 && <Text c="dimmed" size="sm">No task matches.</Text>}
+      {page.data && tasks.length === 0 && (
+        <Text c="dimmed" size="sm">
+          {page.data.nextCursor ? 'No match among the newest tasks searched; Older searches further back.' : 'No task matches.'}
+        </Text>
+      )}
       <Group justify="flex-end">
         <Button variant="default" size="xs" disabled={cursors.length < 2} onClick={() => setCursors((c) => c.slice(0, -1))}>
           Newer
