@@ -3,6 +3,7 @@ import type { Writable } from 'node:stream';
 import { Job, Queue, type QueueOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { corkForThisTurn } from './cork.ts';
+import { JobAdder } from './job-add.ts';
 import { RELOCK } from './relock.ts';
 import { bullPriority, newJobId, type TurnJobData } from './queue-names.ts';
 import { RedisWatch } from './redis-watch.ts';
@@ -43,6 +44,8 @@ export class QueueAdapter {
   private readonly concurrency = new Map<string, number>();
   /** What the reconciler watches: a failed queue call counts as trouble. */
   readonly watch: RedisWatch;
+  /** Adds jobs that run as soon as they may (all but delayed ones) for less than Queue.add costs. */
+  private readonly adder: JobAdder;
 
   /**
    * `connection` serves the queues, called in request paths: it should fail fast while Redis is
@@ -64,6 +67,7 @@ export class QueueAdapter {
     private readonly workerConnection: Redis = connection,
   ) {
     this.watch = new RedisWatch(connection, `${opts.prefix}:reconciled`, [connection, workerConnection]);
+    this.adder = new JobAdder(connection);
   }
 
   /** Adds a turn's job (after `delayMs`) and returns its id. */
@@ -75,11 +79,12 @@ export class QueueAdapter {
     const jobId = opts.jobId ?? newJobId(data);
     // The adds of one turn of the event loop (the creates of one grouped commit) leave together.
     corkForThisTurn((this.connection as unknown as { stream?: Writable }).stream);
-    const added = this.queue(name).add('turn', data, {
-      jobId,
-      priority: bullPriority(opts.priority),
-      ...(opts.delayMs && opts.delayMs > 0 ? { delay: opts.delayMs } : {}),
-    });
+    const priority = bullPriority(opts.priority);
+    const queue = this.queue(name);
+    const added: Promise<unknown> =
+      opts.delayMs && opts.delayMs > 0
+        ? queue.add('turn', data, { jobId, priority, delay: opts.delayMs })
+        : this.adder.add(queue, 'turn', data, jobId, priority);
     await this.within(added);
     return jobId;
   }
