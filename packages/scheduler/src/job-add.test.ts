@@ -18,8 +18,9 @@ afterAll(async () => {
   await redis.stop();
 });
 
-const OPTS = { connection: undefined as unknown as Redis, prefix: 'compat', defaultJobOptions: { removeOnComplete: true, removeOnFail: 1000 }, skipVersionCheck: true };
-const queues = (suffix: string) => [new Queue(`{bull-${suffix}}`, { ...OPTS, connection: conn }), new Queue(`{ours-${suffix}}`, { ...OPTS, connection: conn })] as const;
+/** Two queues as QueueAdapter opens them: one for Queue.add, one for JobAdder. */
+const queues = (suffix: string) =>
+  ['bull', 'ours'].map((who) => new Queue(`{${who}-${suffix}}`, { connection: conn, prefix: 'compat', defaultJobOptions: { removeOnComplete: true, removeOnFail: 1000 }, skipVersionCheck: true })) as [Queue, Queue];
 
 /** Everything a queue holds in Redis, its own name taken out and the clock's fields dropped. */
 async function contents(q: Queue, jobIds: string[]): Promise<unknown> {
@@ -83,6 +84,7 @@ describe('JobAdder', () => {
     const [, ours] = queues('c');
     const adder = new JobAdder(conn);
     await expect(adder.add(ours, 'turn', {}, 'tsk_p-1-0001', 1.5)).rejects.toThrow(/Priority/);
+    await expect(adder.add(ours, 'turn', {}, 'tsk_p-1-0001', 0)).rejects.toThrow(/Priority/);
     await expect(adder.add(ours, 'turn', {}, 'tsk_p-1-0001', 2 ** 21 + 1)).rejects.toThrow(/Priority/);
     expect(await conn.exists(ours.toKey('tsk_p-1-0001'))).toBe(0);
     await ours.close();

@@ -37,24 +37,25 @@ interface Encoded {
 }
 
 /**
- * Adds a job with a priority and no delay as `queue.add(name, data, { jobId, priority })` does:
- * BullMQ's own `addPrioritizedJob` script with the arguments and options BullMQ would pack, sent
- * on the queue's connection as one command whose queue-wide part is encoded once. Through
- * Queue.add the client built a Job, its JSON, a trace span and ioredis's generic command per add:
- * 18–27 µs of CPU against 8–10 (`bench/NOTES.md`). A Redis that does not have the script (one
- * restarted or flushed) is sent the script itself once, as ioredis does for BullMQ's commands.
- * `job-add.test.ts` holds what it stores equal to what Queue.add stores.
+ * Adds a job with a priority (1 or more) and no delay as `queue.add(name, data, { jobId,
+ * priority })` does: BullMQ's own `addPrioritizedJob` script with the arguments and options
+ * BullMQ would pack, sent on the queue's connection as one command whose queue-wide part is
+ * encoded once. Through Queue.add the client built a Job, its JSON, a trace span and ioredis's
+ * generic command per add: 18–27 µs of CPU against 8–10 (`bench/NOTES.md`). A Redis that does
+ * not have the script (one restarted or flushed) is sent the script itself, as ioredis does for
+ * BullMQ's commands. `job-add.test.ts` holds what it stores equal to what Queue.add stores.
  */
 export class JobAdder {
   private readonly encoded = new WeakMap<Queue, Encoded>();
 
   constructor(private readonly connection: Redis) {}
 
-  async add(queue: Queue, name: string, data: unknown, jobId: string, priority: number, timestamp = Date.now()): Promise<string> {
-    if (!Number.isInteger(priority) || priority < 0 || priority > MAX_PRIORITY) throw new Error(`Priority should be between 0 and ${MAX_PRIORITY}`);
+  async add(queue: Queue, name: string, data: unknown, jobId: string, priority: number): Promise<string> {
+    // Queue.add puts a job of priority 0 in the wait list with another script: not this one's.
+    if (!Number.isInteger(priority) || priority < 1 || priority > MAX_PRIORITY) throw new Error(`Priority should be between 1 and ${MAX_PRIORITY}`);
     const q = this.of(queue);
     // As Job.create makes them: the options are { attempts: 0, ...the queue's defaults, jobId, priority }.
-    const args = packer.pack([q.prefixKey, jobId, name, timestamp, null, null, undefined, undefined, null, null]);
+    const args = packer.pack([q.prefixKey, jobId, name, Date.now(), null, null, undefined, undefined, null, null]);
     const opts = packer.pack({ attempts: 0, ...q.defaults, jobId, priority });
     const json = Buffer.from(JSON.stringify(data === undefined ? {} : data));
     const command = Buffer.concat([q.head, ...bulk(args), ...bulk(json), ...bulk(opts)]);
