@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { REPO } from '../test/support/agent.ts';
 import type { FleetResult } from './lib/fleet.ts';
 import type { LoadResult } from './lib/load.ts';
-import type { StreamResult } from './lib/scenarios.ts';
+import type { ReadLatency, StreamResult } from './lib/scenarios.ts';
 
 interface Admission {
   /** The best of several runs taken apart, between the create loads (`runsPerSec`: every run). */
@@ -29,7 +29,7 @@ interface History {
   /** Medians over the runs taken back to back: history's rate over empty's, empty's p50 over history's. */
   paired: { create64: number; create1: number };
   /** Reads that must cost a page, not a history, on both databases (absent from older results). */
-  reads?: Record<'empty' | 'history', Record<'list' | 'byStatus' | 'search', { p50Ms: number; p99Ms: number }>>;
+  reads?: Record<'empty' | 'history', Record<keyof typeof READS, ReadLatency>>;
   idleRssMiB: number;
   peakRssMiB: number;
 }
@@ -160,17 +160,19 @@ export function evaluate(r: Results): Goal[] {
 
 /** The reads of a history database beside the empty one's: each page within 100 ms at p99. */
 function readsGoal(tasks: number, reads: NonNullable<History['reads']>): Goal {
-  const fmt = (side: NonNullable<History['reads']>['empty']) =>
-    (['list', 'byStatus', 'search'] as const).map((k) => `${READS[k]} p50 ${side[k].p50Ms} ms, p99 ${side[k].p99Ms} ms`).join('; ');
+  const kinds = Object.keys(READS) as (keyof typeof READS)[];
+  const fmt = (side: Record<keyof typeof READS, ReadLatency>) =>
+    kinds.map((k) => `${READS[k]} p50 ${side[k].p50Ms} ms, p99 ${side[k].p99Ms} ms`).join('; ');
   return {
     measure: `reads, 1 client, with ${tasks.toLocaleString('en')} tasks of history`,
     value: fmt(reads.history),
     ceiling: `empty, after its loads: ${fmt(reads.empty)}`,
     goal: 'p99 ≤ 100 ms each',
-    met: (['list', 'byStatus', 'search'] as const).every((k) => reads.history[k].p99Ms <= 100),
+    met: kinds.every((k) => reads.history[k].p99Ms <= 100),
   };
 }
 
+/** The reads `reads()` in lib/scenarios.ts takes, as the report names them. */
 const READS = { list: 'GET /v1/tasks?limit=50', byStatus: '?status=completed', search: 'GET /v1/search/tasks?q=task (a word in every task)' };
 
 /** MiB (what the RSS is measured in) as the MB the goals are set in: 190 MiB is 199 MB. */
